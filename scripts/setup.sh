@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine and builds it; each step is a no-op when already done.
+# Used by `npm test` (pretest), `npm run demo` and CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+install_debian_packages() {
+  local missing=()
+  command -v php >/dev/null 2>&1 || missing+=(php-cli)
+  command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -qi '^curl$' || missing+=(php-curl)
+  command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "missing Debian packages: ${missing[*]} (install them with apt-get as root)"; return 0
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+install_node_modules() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm dependencies"
+    npm ci --no-audit --no-fund >&2
+  fi
+}
+
+install_debian_packages
+install_node_modules
+KOPIA="$(bash scripts/ensure-kopia.sh)"
+bash scripts/ensure-versitygw.sh >/dev/null
+say "kopia: $KOPIA"
+npx tsc -p tsconfig.json

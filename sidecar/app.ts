@@ -1,0 +1,21 @@
+// createApp(deps): middleware order, routers, 404 and the error handler. It never listens (tests use supertest).
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import type { Deps } from './deps.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { healthRouter } from './routes/health.js';
+
+export function createApp(deps: Deps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((req, res, next) => {
+    res.locals.requestId = randomUUID();
+    res.setHeader('X-Request-Id', res.locals.requestId as string);
+    next();
+  });
+  app.use(healthRouter(deps));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,73 @@
+// Environment -> frozen, typed Config. Each bad value names its variable so an operator can fix it at once.
+import type { LogLevel } from './lib/log.js';
+
+export interface Config {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  bridgeSecret: string;
+  demoMode: boolean;
+  watchdogTimeoutSeconds: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite://./data/sidecar.db';
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function parseDatabaseUrl(url: string): void {
+  if (!/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(url) && !/^sqlite:\/\/.+/.test(url)) {
+    throw new ConfigError('DATABASE_URL', 'must be mysql://user:pass@host:port/db or sqlite:///abs/path.db (or sqlite://./rel.db)');
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const demoRaw = env.DEMO_MODE ?? '';
+  if (!['', '0', '1'].includes(demoRaw)) throw new ConfigError('DEMO_MODE', `must be 1 or 0, got "${demoRaw}"`);
+  const demoMode = demoRaw === '1';
+
+  const databaseUrl = env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  parseDatabaseUrl(databaseUrl);
+
+  const host = env.HOST || '127.0.0.1';
+  if (demoMode && !LOOPBACK.has(host)) {
+    throw new ConfigError('HOST', `demo mode serves one demo client without authentication and listens only on loopback, got "${host}"`);
+  }
+
+  const bridgeSecret = env.BRIDGE_SECRET ?? '';
+  if (!demoMode && bridgeSecret.length < 32) {
+    throw new ConfigError('BRIDGE_SECRET', bridgeSecret ? 'must be at least 32 characters' : 'is required (32+ characters, the same as in the WHMCS module settings)');
+  }
+  if (demoMode && bridgeSecret !== '' && bridgeSecret.length < 32) {
+    throw new ConfigError('BRIDGE_SECRET', 'must be at least 32 characters');
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  return Object.freeze({
+    databaseUrl,
+    host,
+    port: integer(env, 'PORT', 8787, 0, 65535),
+    bridgeSecret,
+    demoMode,
+    watchdogTimeoutSeconds: integer(env, 'WATCHDOG_TIMEOUT_SECONDS', 720, 30, 7 * 24 * 3600),
+    logLevel,
+  });
+}

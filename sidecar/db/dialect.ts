@@ -1,0 +1,83 @@
+// The few places where MariaDB and SQLite differ, in one module.
+import type { Knex } from 'knex';
+
+export function isSqlite(db: Knex): boolean {
+  const client = db.client.config.client;
+  return client === 'better-sqlite3' || client === 'sqlite3';
+}
+
+/** UTC 'YYYY-MM-DD HH:MM:SS': the one time format stored and read in both dialects. */
+export function toDbTime(date: Date = new Date()): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Reads a stored time (string in both dialects, see connection.ts) as a Date; null stays null. */
+export function fromDbTime(value: unknown): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return new Date(value);
+  const text = String(value);
+  if (text.startsWith('0000-00-00')) return null;
+  return new Date(text.includes('T') ? text : text.replace(' ', 'T') + 'Z');
+}
+
+/** JSON columns come back as strings from MariaDB (JSON is LONGTEXT there) and SQLite alike. */
+export function parseJsonColumn<T>(value: unknown, fallback: T): T {
+  if (value === null || value === undefined || value === '') return fallback;
+  if (typeof value !== 'string') return value as T;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Whether an index whose leading columns are exactly `columns` exists on `table`. */
+export async function hasIndexOn(db: Knex, table: string, columns: string[]): Promise<boolean> {
+  const indexes = await listIndexes(db, table);
+  return indexes.some((cols) => columns.every((c, i) => cols[i] === c));
+}
+
+async function listIndexes(db: Knex, table: string): Promise<string[][]> {
+  if (isSqlite(db)) {
+    const list = (await db.raw(`PRAGMA index_list(${quoteIdent(table)})`)) as { name: string }[];
+    const out: string[][] = [];
+    for (const { name } of list) {
+      const info = (await db.raw(`PRAGMA index_info(${quoteIdent(name)})`)) as { seqno: number; name: string }[];
+      out.push(info.sort((a, b) => a.seqno - b.seqno).map((c) => c.name));
+    }
+    return out;
+  }
+  const [rows] = (await db.raw('SHOW INDEX FROM ??', [table])) as [{ Key_name: string; Seq_in_index: number; Column_name: string }[]];
+  const byName = new Map<string, string[]>();
+  for (const r of [...rows].sort((a, b) => a.Seq_in_index - b.Seq_in_index)) {
+    byName.set(r.Key_name, [...(byName.get(r.Key_name) ?? []), r.Column_name]);
+  }
+  return [...byName.values()];
+}
+
+function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/**
+ * Runs fn while holding a cluster-wide named lock. MariaDB: GET_LOCK on one pinned connection (the lock belongs
+ * to the connection). SQLite: one process owns the file, and its single pooled connection serialises work.
+ */
+export async function withNamedLock<T>(db: Knex, name: string, timeoutSeconds: number, fn: (conn: Knex) => Promise<T>): Promise<T> {
+  if (isSqlite(db)) return fn(db);
+  return db.transaction(async (trx) => {
+    const [rows] = (await trx.raw('SELECT GET_LOCK(?, ?) AS got', [name, timeoutSeconds])) as [{ got: number | null }[]];
+    if (rows[0]?.got !== 1) throw new Error(`could not take the database lock "${name}" within ${timeoutSeconds}s`);
+    try {
+      return await fn(trx);
+    } finally {
+      await trx.raw('SELECT RELEASE_LOCK(?)', [name]);
+    }
+  });
+}
+
+/** Number of rows a knex update/delete touched (both drivers return a number). */
+export function affected(result: unknown): number {
+  return typeof result === 'number' ? result : Number(result ?? 0);
+}

@@ -1,0 +1,70 @@
+// One error type for everything the API can refuse. The spec's texts live in MESSAGES and nowhere else.
+
+export const MESSAGES = {
+  UNAUTHORIZED: 'Unauthorized',
+  NOT_FOUND: 'Not found',
+  INTERNAL: 'Internal server error',
+  DATABASE_UNAVAILABLE: 'Database unavailable',
+  BAD_REQUEST: 'Bad request',
+  VM_ID_REQUIRED: 'vm_id is required',
+  VM_NOT_FOUND: 'VM not found or access denied',
+  BACKUP_POINT_ID_REQUIRED: 'backup_point_id is required',
+  TARGET_PATH_REQUIRED: 'target_path is required',
+  BACKUP_POINT_NOT_FOUND: 'Backup point not found',
+  NO_DISKS_SELECTED: 'No disks selected',
+  RESTORE_CHAIN_BROKEN: 'Restore chain is broken',
+  HYPERV_TABLES_MISSING: 'Hyper-V tables not initialized',
+  RUN_NOT_FOUND: 'Run not found',
+  RATE_LIMITED: 'Too many requests',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
+} as const;
+
+export type ErrorCode = keyof typeof MESSAGES | string;
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, status: number, message: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+function fromTable(code: keyof typeof MESSAGES, status: number): AppError {
+  return new AppError(code, status, MESSAGES[code]);
+}
+
+export const errors = {
+  unauthorized: () => fromTable('UNAUTHORIZED', 401),
+  notFound: () => fromTable('NOT_FOUND', 404),
+  internal: () => fromTable('INTERNAL', 500),
+  databaseUnavailable: () => fromTable('DATABASE_UNAVAILABLE', 503),
+  vmIdRequired: () => fromTable('VM_ID_REQUIRED', 400),
+  vmNotFound: () => fromTable('VM_NOT_FOUND', 404),
+  backupPointIdRequired: () => fromTable('BACKUP_POINT_ID_REQUIRED', 400),
+  targetPathRequired: () => fromTable('TARGET_PATH_REQUIRED', 400),
+  backupPointNotFound: () => fromTable('BACKUP_POINT_NOT_FOUND', 404),
+  noDisksSelected: () => fromTable('NO_DISKS_SELECTED', 400),
+  restoreChainBroken: () => fromTable('RESTORE_CHAIN_BROKEN', 409),
+  hypervTablesMissing: () => fromTable('HYPERV_TABLES_MISSING', 500),
+  runNotFound: () => fromTable('RUN_NOT_FOUND', 404),
+  rateLimited: () => fromTable('RATE_LIMITED', 429),
+  payloadTooLarge: () => fromTable('PAYLOAD_TOO_LARGE', 413),
+  /** A bad input value: 400 with a message that names the field. */
+  invalid: (message: string, code = 'INVALID_INPUT') => new AppError(code, 400, message),
+  conflict: (message: string, code = 'CONFLICT') => new AppError(code, 409, message),
+};
+
+/** Turns anything that was thrown into an Error, keeping AppErrors as they are. */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === 'string') return new Error(thrown);
+  try {
+    return new Error(JSON.stringify(thrown));
+  } catch {
+    return new Error(String(thrown));
+  }
+}

@@ -1,0 +1,7 @@
+// Every schema step, in order. Append new steps; never edit one that has shipped.
+import { referenceTables } from './0001-reference-tables.js';
+import { restoreTables } from './0002-restore-tables.js';
+import { restoreIndexes } from './0003-restore-indexes.js';
+import type { Migration } from './types.js';
+
+export const MIGRATIONS: readonly Migration[] = [referenceTables, restoreTables, restoreIndexes];

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../sidecar/config.js';
+import { runSidecarExpectingExit } from '../helpers/sidecar-process.js';
+
+const SECRET = 's'.repeat(32);
+
+describe('Sidecar configuration', function () {
+  it('Can use the contract defaults', () => {
+    const config = loadConfig({ BRIDGE_SECRET: SECRET });
+    assert.equal(config.databaseUrl, 'sqlite://./data/sidecar.db');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8787);
+    assert.equal(config.watchdogTimeoutSeconds, 720);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.demoMode, false);
+  });
+
+  const bad: [string, NodeJS.ProcessEnv, string][] = [
+    ['a missing bridge secret', {}, 'BRIDGE_SECRET'],
+    ['a short bridge secret', { BRIDGE_SECRET: 'short' }, 'BRIDGE_SECRET'],
+    ['a port that is not a number', { BRIDGE_SECRET: SECRET, PORT: 'http' }, 'PORT'],
+    ['a port out of range', { BRIDGE_SECRET: SECRET, PORT: '70000' }, 'PORT'],
+    ['an unknown log level', { BRIDGE_SECRET: SECRET, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    ['an unknown database scheme', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
+    ['a watchdog timeout of zero', { BRIDGE_SECRET: SECRET, WATCHDOG_TIMEOUT_SECONDS: '0' }, 'WATCHDOG_TIMEOUT_SECONDS'],
+    ['demo mode on a public address', { DEMO_MODE: '1', HOST: '0.0.0.0' }, 'HOST'],
+    ['a demo mode that is not 0 or 1', { DEMO_MODE: 'yes', BRIDGE_SECRET: SECRET }, 'DEMO_MODE'],
+  ];
+  for (const [what, env, variable] of bad) {
+    it(`Rejects ${what}, naming ${variable}`, () => {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable);
+    });
+  }
+
+  it('Can run demo mode on loopback without a bridge secret', () => {
+    assert.equal(loadConfig({ DEMO_MODE: '1' }).demoMode, true);
+  });
+
+  it('Cannot start the sidecar with a short BRIDGE_SECRET: clear message, exit code 1', async () => {
+    const { code, stderr } = await runSidecarExpectingExit({ BRIDGE_SECRET: 'too-short' });
+    assert.equal(code, 1);
+    assert.match(stderr, /invalid configuration: BRIDGE_SECRET: must be at least 32 characters/);
+  });
+});
