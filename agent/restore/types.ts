@@ -1,0 +1,79 @@
+// The seam between the restore engine (kopia, chunk map, parallel writer) and the agent's command runner.
+// Terminology: a *disk* is one .vhdx file of a VM; a *point* is one backup (Full or Incremental); every point's
+// snapshot of a disk is a complete copy of that disk's file (reference-system.md), so a restore reads one snapshot.
+
+export type RepositoryConnection =
+  | { type: 'filesystem'; path: string }
+  | {
+      type: 's3';
+      endpoint: string; // host:port
+      bucket: string;
+      prefix?: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      region?: string;
+      disableTls?: boolean;
+    };
+
+export interface RepositoryOptions {
+  kopiaPath: string;
+  /** A private folder for this session's kopia config, cache and logs; created if missing. */
+  workDir: string;
+  repository: RepositoryConnection;
+  password: string;
+  signal?: AbortSignal;
+}
+
+export interface DiskProgress {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface RestoreNotice {
+  code: string; // e.g. PARALLEL_UNAVAILABLE when falling back to `kopia snapshot restore`
+  message: string;
+}
+
+export interface DiskRestoreRequest {
+  manifestId: string;
+  /** The file name the snapshot root must have (e.g. `disk0.vhdx`). */
+  expectedFileName: string;
+  /** Final path of the restored file (host path, already mapped). Written as `<targetFile>.partial` first. */
+  targetFile: string;
+  parallelism: number;
+  signal: AbortSignal;
+  onProgress?(progress: DiskProgress): void;
+  onNotice?(notice: RestoreNotice): void;
+}
+
+export interface DiskRestoreResult {
+  bytesTotal: number;
+  bytesWritten: number;
+  chunksFetched: number;
+  chunksSkippedZero: number;
+  method: 'parallel' | 'kopia-restore';
+}
+
+/** A connected, read-only repository plus (lazily) its loopback `kopia server`. */
+export interface RepositorySession {
+  restoreDisk(request: DiskRestoreRequest): Promise<DiskRestoreResult>;
+  close(): Promise<void>;
+}
+
+/** Errors the engine throws carry one of these codes, so the runner can report a clear DISK_FAILED message. */
+export type RestoreErrorCode =
+  | 'SNAPSHOT_NOT_FOUND'
+  | 'SNAPSHOT_NOT_A_DISK'
+  | 'TARGET_EXISTS'
+  | 'INSUFFICIENT_SPACE'
+  | 'SIZE_MISMATCH'
+  | 'KOPIA_FAILED'
+  | 'REPOSITORY_UNAVAILABLE'
+  | 'CANCELLED';
+
+export class RestoreError extends Error {
+  constructor(readonly code: RestoreErrorCode, message: string) {
+    super(message);
+    this.name = 'RestoreError';
+  }
+}
