@@ -101,6 +101,14 @@ for (const dialect of testDialects()) {
       await clientPost(t.app, f.b.clientId, RESTORES, { backup_point_id: f.b.fullPointId, target_path: 'C:\\Restored\\Twice' }).expect(200);
     });
 
+    it('Can let exactly one of several concurrent identical restores through', async () => {
+      const send = () => clientPost(t.app, f.b.clientId, RESTORES, { backup_point_id: f.b.incrementalPointIds[1], target_path: 'C:\\Restored\\Race' });
+      const results = await Promise.all([send(), send(), send(), send()]);
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409, 409]);
+      const runs = await t.db('s3_cloudbackup_runs').where({ run_type: 'hyperv_restore', job_id: f.b.jobId, status: 'queued' });
+      assert.equal(runs.filter((r) => json(r.stats_json).target_path === 'C:\\Restored\\Race').length, 1);
+    });
+
     describe('bad input', function () {
       const cases: [string, () => Promise<unknown>, number, string][] = [];
       const body = (over: Record<string, unknown>) => async () => ({ backup_point_id: f.a.fullPointId, target_path: 'C:\\Restored\\ok', ...over });
