@@ -71,6 +71,7 @@ for (const dialect of testDialects()) {
         'Disk data.vhdx restore failed: -.',
         'Agent says hello',
       ]);
+      assert.deepEqual([first.body.status, first.body.run_status, first.body.run_id], ['success', 'queued', run.id]);
       const [queued] = first.body.events;
       assert.deepEqual([queued.type, queued.level, queued.code, queued.params.disk_count], ['info', 'info', 'HYPERV_RESTORE_QUEUED', 2]);
       const after = await clientGet(t.app, f.a.clientId, `/api/runs/${run.id}/events?after=${first.body.events[1].id}`).expect(200);
