@@ -114,6 +114,7 @@ for (const dialect of testDialects()) {
       const body = (over: Record<string, unknown>) => async () => ({ backup_point_id: f.a.fullPointId, target_path: 'C:\\Restored\\ok', ...over });
       cases.push(['no backup_point_id', body({ backup_point_id: undefined }), 400, 'backup_point_id is required']);
       cases.push(['a backup_point_id that is not a number', body({ backup_point_id: 'seven' }), 400, 'backup_point_id is required']);
+      cases.push(['a backup_point_id of true', body({ backup_point_id: true }), 400, 'backup_point_id is required']);
       cases.push(['a negative backup_point_id', body({ backup_point_id: -4 }), 400, 'backup_point_id is required']);
       cases.push(['no target_path', body({ target_path: undefined }), 400, 'target_path is required']);
       for (const [path, message] of BAD_TARGET_PATHS) cases.push([`target_path ${JSON.stringify(path.slice(0, 40))}`, body({ target_path: path }), 400, message]);
