@@ -46,6 +46,28 @@ for (const dialect of testDialects()) {
       assert.deepEqual(missing.body, foreign.body);
     });
 
+    it('Can list VMs with a constant number of queries, however many VMs and points there are', async () => {
+      await clientGet(t.app, f.b.clientId, '/api/hyperv/vms').expect(200); // warms up the nonce pruner
+      const countFor = async (clientId: number) => {
+        let n = 0;
+        const onQuery = () => { n += 1; };
+        t.db.on('query', onQuery);
+        try {
+          await clientGet(t.app, clientId, '/api/hyperv/vms').expect(200);
+        } finally {
+          t.db.off('query', onQuery);
+        }
+        return n;
+      };
+      const before = await countFor(f.b.clientId);
+      for (let i = 0; i < 12; i++) {
+        const vmId = await insertVm(t.db, f.b.jobId, `many-${i}`);
+        await insertChain(t.db, vmId, f.b.jobId, [`C:\\VMs\\m${i}.vhdx`], i % 4, 500 + i * 10);
+      }
+      assert.equal(await countFor(f.b.clientId), before);
+      assert.ok(before <= 4, `few queries (${before})`);
+    });
+
     it('Rejects a job_id that is not a positive whole number', async () => {
       for (const bad of ['0', 'abc', '-3', '1.5']) {
         const res = await clientGet(t.app, f.a.clientId, `/api/hyperv/vms?job_id=${bad}`).expect(400);
