@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { bodyParsers } from './http/body-parsers.js';
 import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { adminRouter } from './routes/admin.js';
 import { healthRouter } from './routes/health.js';
 
 /** Path prefixes served to the bridge (client API, pages, admin). The agent API has its own auth. */
@@ -22,6 +23,7 @@ export function createApp(deps: Deps): Express {
   app.use(healthRouter(deps));
   // Everything the bridge calls is signed: bodies are parsed (raw bytes kept) and the signature checked once here.
   app.use(BRIDGE_PATHS, ...bodyParsers(), bridgeAuth(deps));
+  app.use(adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
