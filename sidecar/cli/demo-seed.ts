@@ -23,8 +23,8 @@ async function main(): Promise<void> {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n', { mode: 0o600 });
     }
-    const { agentToken: _secret, ...shown } = result;
-    process.stdout.write(`[demo] seeded ${JSON.stringify(shown)}\n`);
+    // The agent token is a credential: it goes to the --out file (mode 600), never to the terminal.
+    process.stdout.write(`[demo] seeded ${JSON.stringify({ ...result, agentToken: undefined })}\n`);
   } finally {
     await db.destroy();
   }

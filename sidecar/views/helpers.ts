@@ -1,21 +1,12 @@
 // Handlebars helpers for the pages. Registered explicitly (no auto-discovery) so a template can only use these.
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import Handlebars from 'handlebars';
+import { formatBytes } from '../lib/format-bytes.js';
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** 1536 -> "1.5 KiB"; the same rule the browser's HvrApi.format.bytes applies. */
-export function formatBytes(value: unknown): string {
-  const n = Number(value);
-  if (value === null || value === undefined || value === '' || !Number.isFinite(n) || n < 0) return '—';
-  let size = n;
-  let unit = 0;
-  while (size >= 1024 && unit < UNITS.length - 1) {
-    size /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || size >= 100 ? 0 : 1;
-  return `${size.toFixed(digits)} ${UNITS[unit]}`;
+/** Byte counts as the event texts show them (the browser loads the same compiled module). */
+export function bytesText(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  return formatBytes(Number(value));
 }
 
 /** Seconds -> "1 h 02 min", "3 min 05 s", "42 s". */
@@ -56,7 +47,7 @@ export function scriptJson(value: unknown): string {
 }
 
 const HELPERS: Record<string, HelperDelegate> = {
-  bytes: (value: unknown) => formatBytes(value),
+  bytes: (value: unknown) => bytesText(value),
   duration: (value: unknown) => formatDuration(value),
   isoTime: (value: unknown) => isoTime(value),
   utcText: (value: unknown) => utcText(value),

@@ -79,13 +79,13 @@
     var res;
     try {
       res = await fetch(urlFor(root, name, params), init);
-    } catch (_e) {
+    } catch {
       throw new ApiError(0, 'The restore service could not be reached. Check your connection and try again.');
     }
     var data = null;
     try {
       data = await res.json();
-    } catch (_e) {
+    } catch {
       data = null;
     }
     if (!res.ok || !data || data.status !== 'success') {
@@ -98,8 +98,8 @@
   var libs = null;
   function loadLibs(root) {
     libs = libs || Promise.all([
-      import(new URL(assetUrl(root, 'lib/target-path.js'), document.baseURI).href),
-      import(new URL(assetUrl(root, 'lib/format-bytes.js'), document.baseURI).href),
+      import(new window.URL(assetUrl(root, 'lib/target-path.js'), document.baseURI).href),
+      import(new window.URL(assetUrl(root, 'lib/format-bytes.js'), document.baseURI).href),
     ]).then(function (mods) {
       format.bytesImpl = mods[1].formatBytes;
       return { validateTargetPath: mods[0].validateTargetPath, formatBytes: mods[1].formatBytes };

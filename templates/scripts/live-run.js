@@ -22,7 +22,7 @@ document.addEventListener('alpine:init', function () {
   }
   function parse(v) {
     if (typeof v !== 'string') return v || null;
-    try { return JSON.parse(v); } catch (_e) { return null; }
+    try { return JSON.parse(v); } catch { return null; }
   }
 
   function normalizeDisk(d, i) {
@@ -90,8 +90,7 @@ document.addEventListener('alpine:init', function () {
         var config = window.HvrApi.readConfig(this.$el);
         this.runKey = config.runId;
         this.run = normalizeRun(config.run);
-        var self = this;
-        this.api.libs().catch(function () { return null; }).then(function () { self.tick(); });
+        this.api.libs().catch(() => null).then(() => this.tick());
       },
 
       destroy() {
@@ -131,8 +130,7 @@ document.addEventListener('alpine:init', function () {
         if (this.finished && wasFinished && !this.again) return;
         var delay = this.again || this.finished ? 0 : POLL_MS;
         this.again = false;
-        var self = this;
-        this.timer = setTimeout(function () { self.tick(); }, delay);
+        this.timer = setTimeout(() => this.tick(), delay);
       },
 
       async fetchEvents() {
@@ -151,14 +149,12 @@ document.addEventListener('alpine:init', function () {
       askCancel() {
         this.confirming = true;
         this.actionError = '';
-        var self = this;
-        this.$nextTick(function () { self.$refs.confirmButton.focus(); });
+        this.$nextTick(() => this.$refs.confirmButton.focus());
       },
 
       keepRunning() {
         this.confirming = false;
-        var self = this;
-        this.$nextTick(function () { self.$refs.cancelButton.focus(); });
+        this.$nextTick(() => this.$refs.cancelButton.focus());
       },
 
       async confirmCancel() {

@@ -47,9 +47,8 @@ document.addEventListener('alpine:init', function () {
         this.config = window.HvrApi.readConfig(this.$el);
         this.targetPath = this.config.defaultTargetPath || '';
         this.vmDisks = this.config.disks || [];
-        var self = this;
-        this.api.libs().then(function (libs) { self.rules = libs; }, function () {
-          self.generalError = 'Part of this page did not load. Reload the page to try again.';
+        this.api.libs().then((libs) => { this.rules = libs; }, () => {
+          this.generalError = 'Part of this page did not load. Reload the page to try again.';
         });
         await this.load();
       },
