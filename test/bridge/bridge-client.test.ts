@@ -7,7 +7,8 @@ import { createTestAppOn, TEST_BRIDGE_SECRET, type TestApp } from '../helpers/ht
 import { listen, type Listening } from '../helpers/listening-app.js';
 import { startPhpBridge, type PhpBridge } from '../helpers/php-bridge.js';
 
-const PHP_PROBLEM = /(Warning|Notice|Deprecated|Fatal error|Parse error):/;
+// How PHP prints a problem with display_errors on (plain or HTML): "Warning: ... in /file.php on line 12".
+const PHP_PROBLEM = /(Warning|Notice|Deprecated|Fatal error|Parse error)(<\/b>)?: .* in .*\.php(<\/b>)? on line/;
 // Headers a forged request might add; none of them may change who the bridge signs for.
 const FORGED = { 'X-Bridge-Client-Id': '2', 'X-Client-Id': '2', 'X-Bridge-Admin-Id': '1' };
 
@@ -79,5 +80,11 @@ describe('WHMCS bridge client area (php-cli)', function () {
     assert.equal(res.status, 400);
     assert.ok((await res.text()).includes('Bad request'));
     assert.deepEqual(await snapshotTables(t.db), tables);
+  });
+
+  describe('PHP server log', () => {
+    it('Can serve all of the above without a single PHP warning, notice or error', () => {
+      assert.doesNotMatch(php.output(), /PHP (Warning|Notice|Deprecated|Fatal error|Parse error)/);
+    });
   });
 });

@@ -12,7 +12,8 @@ import { startPhpBridge, type PhpBridge } from '../helpers/php-bridge.js';
 import { insertRestoreRun } from '../helpers/restore-runs.js';
 
 const UNAVAILABLE = 'Restore service is temporarily unavailable';
-const PHP_PROBLEM = /(Warning|Notice|Deprecated|Fatal error|Parse error):/;
+// How PHP prints a problem with display_errors on (plain or HTML): "Warning: ... in /file.php on line 12".
+const PHP_PROBLEM = /(Warning|Notice|Deprecated|Fatal error|Parse error)(<\/b>)?: .* in .*\.php(<\/b>)? on line/;
 
 interface Vector { timestamp: string; nonce: string; method: string; path_and_query: string; client_id: string; admin_id: string; body: string; secret: string }
 
@@ -188,6 +189,12 @@ describe('WHMCS bridge module (php-cli)', function () {
     it('Cannot open the admin page as a client', async () => {
       const html = await (await get('/addonmodules.php?module=hypervrestore', php.login({ client_id: f.a.clientId }).cookie)).text();
       assert.ok(html.includes('id="whmcs-admin-login"'));
+    });
+  });
+
+  describe('PHP server log', () => {
+    it('Can serve all of the above without a single PHP warning, notice or error', () => {
+      assert.doesNotMatch(php.output(), /PHP (Warning|Notice|Deprecated|Fatal error|Parse error)/);
     });
   });
 });
