@@ -7,6 +7,7 @@ import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { adminRouter } from './routes/admin.js';
 import { assetsRouter } from './routes/assets.js';
+import { clientApiRouter } from './routes/client-api.js';
 import { healthRouter } from './routes/health.js';
 import { pagesRouter } from './routes/pages.js';
 
@@ -27,6 +28,7 @@ export function createApp(deps: Deps): Express {
   app.use(assetsRouter());
   // Everything the bridge calls is signed: bodies are parsed (raw bytes kept) and the signature checked once here.
   app.use(BRIDGE_PATHS, ...bodyParsers(), bridgeAuth(deps));
+  app.use(clientApiRouter(deps));
   app.use(pagesRouter(deps));
   app.use(adminRouter(deps));
   app.use(notFoundHandler);
