@@ -2,11 +2,12 @@
 // one run with its events, cancel, agents. JSON under /admin/api, HTML fragments under /admin/pages.
 import { Router, type Response } from 'express';
 import type { Deps } from '../deps.js';
-import { requireAdmin } from '../http/bridge-auth.js';
+import { identityOf, requireAdmin } from '../http/bridge-auth.js';
 import { respond } from '../http/respond.js';
 import { errors } from '../lib/errors.js';
 import { parseAdminAgentsQuery, parseAdminRunsQuery } from '../schemas/admin.js';
 import { AGENT_ONLINE_SECONDS, listAdminAgents } from '../services/admin-agents.js';
+import { adminCancelRun } from '../services/admin-cancel.js';
 import { adminRunWithEvents, listAdminRuns } from '../services/admin-runs.js';
 import { ACTIVE_STATUSES, RUN_STATUSES } from '../services/run-status.js';
 import { renderAdmin, type AdminView } from '../views/admin-views.js';
@@ -15,7 +16,7 @@ function sendPage(res: Response, view: AdminView, model: Record<string, unknown>
   res.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(renderAdmin(view, model));
 }
 
-export function adminRouter({ db }: Deps): Router {
+export function adminRouter({ db, log }: Deps): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
@@ -30,6 +31,12 @@ export function adminRouter({ db }: Deps): Router {
   });
   router.get('/admin/api/runs/:run', async (req, res) => {
     respond(res, { ...(await runDetail(req.params.run)) });
+  });
+  router.post('/admin/api/runs/:run/cancel', async (req, res) => {
+    const adminId = identityOf(res).adminId as number;
+    const result = await adminCancelRun(db, req.params.run, adminId);
+    log.info('admin cancelled a restore', { route: req.path, requestId: res.locals.requestId, runId: result.run.id, adminId });
+    respond(res, result);
   });
   router.get('/admin/api/agents', async (req, res) => {
     respond(res, { agents: await listAdminAgents(db, parseAdminAgentsQuery(req.query)) });

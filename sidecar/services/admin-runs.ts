@@ -4,9 +4,9 @@ import type { Knex } from 'knex';
 import { fromDbTime, isSqlite, parseJsonColumn } from '../db/dialect.js';
 import type { AdminRunsQuery } from '../schemas/admin.js';
 import { listRunEvents, type RunEvent } from './run-events.js';
+import { RESTORE_RUN_TYPE } from './restores.js';
 import { RUNS_TABLE } from './run-status.js';
 
-export const RESTORE_RUN_TYPE = 'hyperv_restore';
 export const ADMIN_PAGE_SIZE = 50;
 
 export interface AdminRun {
@@ -45,15 +45,10 @@ const iso = (v: unknown): string | null => fromDbTime(v)?.toISOString() ?? null;
 const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** The restore's VM and target as the client API stores them in stats_json (either nesting is accepted). */
+/** The restore's VM and target as startRestore stores them in stats_json (restore-payload.ts runStats). */
 function statsFacts(raw: unknown): { vmId: number | null; vmName: string | null; targetPath: string | null } {
   const stats = parseJsonColumn<Record<string, unknown>>(raw, {});
-  const vm = (stats.vm && typeof stats.vm === 'object' ? stats.vm : {}) as Record<string, unknown>;
-  return {
-    vmId: num(vm.id ?? stats.vm_id),
-    vmName: text(vm.name ?? stats.vm_name),
-    targetPath: text(stats.target_path ?? stats.target),
-  };
+  return { vmId: num(stats.vm_id), vmName: text(stats.vm_name), targetPath: text(stats.target_path) };
 }
 
 function toAdminRun(r: Row): AdminRun {
@@ -67,7 +62,7 @@ function toAdminRun(r: Row): AdminRun {
   };
 }
 
-type StatsPath = '$.vm.id' | '$.vm_id' | '$.vm.name' | '$.vm_name';
+type StatsPath = '$.vm_id' | '$.vm_name';
 
 /** SQL for a stats_json member as text in both dialects (the path is one of our constants, never input).
  *  SQLite's json_extract throws on malformed JSON, so it is guarded with json_valid. */
@@ -87,11 +82,11 @@ function baseQuery(db: Knex, filters: AdminRunsQuery): Knex.QueryBuilder {
     const vm = filters.vm;
     // A number is a VM id; anything else matches the VM name (substring, as an admin searching would expect).
     if (/^[0-9]+$/.test(vm)) {
-      q.andWhere((w) => w.whereRaw(`${statsText(db, '$.vm.id')} = ?`, [vm]).orWhereRaw(`${statsText(db, '$.vm_id')} = ?`, [vm]));
+      q.andWhereRaw(`${statsText(db, '$.vm_id')} = ?`, [vm]);
     } else {
       const like = `%${vm.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
       const op = isSqlite(db) ? "LIKE ? ESCAPE '\\'" : 'LIKE ?';
-      q.andWhere((w) => w.whereRaw(`${statsText(db, '$.vm.name')} ${op}`, [like]).orWhereRaw(`${statsText(db, '$.vm_name')} ${op}`, [like]));
+      q.andWhereRaw(`${statsText(db, '$.vm_name')} ${op}`, [like]);
     }
   }
   return q;

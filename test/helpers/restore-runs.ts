@@ -1,4 +1,4 @@
-// Inserts restore runs directly (as the client API would have created them), for admin and bridge tests.
+// Inserts restore runs directly, with the stats_json keys startRestore writes, for admin and bridge tests.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../sidecar/db/dialect.js';
@@ -24,7 +24,7 @@ export async function insertRestoreRun(db: Knex, s: RestoreRunSpec): Promise<num
     job_id: s.jobId, agent_id: s.agentId, run_uuid: randomUUID(), run_type: 'hyperv_restore', status: s.status,
     created_at: toDbTime(at), updated_at: toDbTime(at), cancel_requested: 0,
     finished_at: ['success', 'warning', 'failed', 'cancelled'].includes(s.status) ? toDbTime(new Date(at.getTime() + 60_000)) : null,
-    stats_json: JSON.stringify({ type: 'hyperv_restore', vm: { id: s.vmId, name: s.vmName }, target_path: target }),
+    stats_json: JSON.stringify({ type: 'hyperv_restore', vm_id: s.vmId, vm_name: s.vmName, target_path: target }),
   });
   const runId = Number(id);
   await appendEvents(db, runId, [{ messageId: 'HYPERV_RESTORE_QUEUED', params: { vm_name: s.vmName, disk_count: 2 }, ts: at }]);

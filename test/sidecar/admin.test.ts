@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { toDbTime } from '../../sidecar/db/dialect.js';
 import { testDialects } from '../helpers/database.js';
-import { seedFixtures, type Fixtures } from '../helpers/fixtures.js';
+import { seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
 import { createTestApp, signedRequest, type TestApp } from '../helpers/http.js';
 import { insertRestoreRun } from '../helpers/restore-runs.js';
 
@@ -97,6 +97,38 @@ for (const dialect of testDialects()) {
       assert.ok(!done.text.includes('hypervrestore-cancel'), 'a finished run offers no cancel');
       const agents = await adminGet('/admin/pages/agents').expect(200);
       assert.match(agents.text, /label-success">online/);
+    });
+
+    it("Can cancel any client's queued restore at once, retiring its command, with the admin as the actor", async () => {
+      const runId = await insertRestoreRun(t.db, { jobId: f.b.jobId, agentId: f.b.agentId, vmId: f.b.vmId, vmName: f.b.vmName, status: 'queued', minute: 9 });
+      await t.db('s3_cloudbackup_run_commands').insert({ run_id: runId, type: 'hyperv_restore', payload_json: '{}', status: 'pending' });
+      const res = await signedRequest(t.app, { method: 'POST', path: `/admin/api/runs/${runId}/cancel`, adminId: ADMIN, body: {} }).expect(200);
+      assert.equal(res.body.status, 'success');
+      assert.equal(res.body.message, 'Restore cancelled');
+      assert.equal(res.body.run.status, 'cancelled');
+      const command = await t.db('s3_cloudbackup_run_commands').where('run_id', runId).first();
+      assert.equal(command.status, 'failed');
+      const events = await t.db('s3_cloudbackup_run_events').where('run_id', runId).orderBy('id');
+      assert.equal(events.at(-1).message_id, 'HYPERV_RESTORE_CANCELLED');
+      assert.deepEqual(JSON.parse(events.at(-1).params_json), { admin_id: ADMIN });
+    });
+
+    it('Can flag a running restore for the agent to stop', async () => {
+      const res = await signedRequest(t.app, { method: 'POST', path: `/admin/api/runs/${runs.bRunning}/cancel`, adminId: ADMIN, body: {} }).expect(200);
+      assert.equal(res.body.message, 'Cancellation requested');
+      assert.equal(res.body.run.status, 'running');
+      assert.equal(res.body.run.cancel_requested, true);
+    });
+
+    it('Rejects cancelling a finished, missing or client-signed run, changing nothing', async () => {
+      const tables = await snapshotTables(t.db);
+      const done = await signedRequest(t.app, { method: 'POST', path: `/admin/api/runs/${runs.aDone}/cancel`, adminId: ADMIN, body: {} }).expect(409);
+      assert.deepEqual(done.body, { status: 'fail', message: 'The run has already finished and cannot be cancelled' });
+      const missing = await signedRequest(t.app, { method: 'POST', path: '/admin/api/runs/424242/cancel', adminId: ADMIN, body: {} }).expect(404);
+      assert.deepEqual(missing.body, { status: 'fail', message: 'Run not found' });
+      const asClient = await signedRequest(t.app, { method: 'POST', path: `/admin/api/runs/${runs.aQueued}/cancel`, clientId: f.a.clientId, body: {} }).expect(401);
+      assert.deepEqual(asClient.body, { status: 'fail', message: 'Unauthorized' });
+      assert.deepEqual(await snapshotTables(t.db), tables);
     });
   });
 }
