@@ -82,6 +82,89 @@ describe('WHMCS bridge client area (php-cli)', function () {
     assert.deepEqual(await snapshotTables(t.db), tables);
   });
 
+  describe('Client API through the bridge', () => {
+    const api = (query: string, init: RequestInit = {}) =>
+      fetch(`${php.baseUrl}/index.php?m=hypervrestore&${query}`, { ...init, headers: { Cookie: cookie, ...FORGED, ...(init.headers as Record<string, string>) } });
+    const post = (query: string, body: string, contentType = 'application/json', headers: Record<string, string> = { 'X-CSRF-Token': csrf }) =>
+      api(query, { method: 'POST', body, headers: { 'Content-Type': contentType, ...headers } });
+    const runsOf = async (clientJobId: number) => Number(((await t.db('s3_cloudbackup_runs').where({ job_id: clientJobId, run_type: 'hyperv_restore' }).count({ n: '*' })) as { n: number }[])[0]!.n);
+    let runId = 0;
+
+    it("Can list the session client's restore points, and 404 for another client's VM", async () => {
+      const res = await api(`api=backup-points&vm_id=${f.a.vmId}&limit=2&client_id=${f.b.clientId}`);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { status: string; vm: { id: number }; backup_points: { id: number; is_restorable: boolean }[]; total: number; limit: number };
+      assert.equal(body.status, 'success');
+      assert.equal(body.vm.id, f.a.vmId);
+      assert.deepEqual(body.backup_points.map((p) => p.id), [f.a.incrementalPointIds[1], f.a.incrementalPointIds[0]]);
+      assert.equal(body.total, 3);
+      assert.equal(body.limit, 2);
+      const foreign = await api(`api=backup-points&vm_id=${f.b.vmId}&client_id=${f.b.clientId}`);
+      assert.equal(foreign.status, 404);
+      assert.deepEqual(await foreign.json(), { status: 'fail', message: 'VM not found or access denied' });
+    });
+
+    it('Can start a restore for the session client (JSON body), whatever client id the request carries', async () => {
+      const before = await runsOf(f.b.jobId);
+      const body = JSON.stringify({ backup_point_id: f.a.incrementalPointIds[1], target_path: 'D:\\Restores\\web-a', client_id: f.b.clientId });
+      const res = await post(`api=restores&client_id=${f.b.clientId}`, body);
+      const json = (await res.json()) as { status: string; message: string; restore_run_id: number; disks_to_restore: number };
+      assert.equal(res.status, 200, JSON.stringify(json));
+      assert.equal(json.message, 'Hyper-V restore started');
+      assert.equal(json.disks_to_restore, 2);
+      runId = json.restore_run_id;
+      const run = await t.db('s3_cloudbackup_runs').where('id', runId).first();
+      assert.equal(Number(run.job_id), f.a.jobId, "the run belongs to the session client's job");
+      assert.equal(run.status, 'queued');
+      assert.equal(await runsOf(f.b.jobId), before, 'nothing was started for the other client');
+    }).timeout(20000);
+
+    it('Can start a restore from a form body with the token field and PHP-style arrays', async () => {
+      const form = new URLSearchParams({ token: csrf, backup_point_id: String(f.a.derivedPointId), target_path: 'E:\\Restore\\db-a' });
+      form.append('disk_filter[]', f.a.derivedDiskPaths[0]!);
+      const res = await post('api=restores', form.toString(), 'application/x-www-form-urlencoded', {});
+      const json = (await res.json()) as { status: string; restore_run_id: number; disks_to_restore: number };
+      assert.equal(res.status, 200, JSON.stringify(json));
+      assert.equal(json.disks_to_restore, 1);
+      const command = await t.db('s3_cloudbackup_run_commands').where('run_id', json.restore_run_id).first();
+      const payload = typeof command.payload_json === 'string' ? JSON.parse(command.payload_json) : command.payload_json;
+      assert.deepEqual(Object.keys(payload.disk_manifests), f.a.derivedDiskPaths);
+    });
+
+    it('Can pass the sidecar\'s 4xx answers through unchanged', async () => {
+      const res = await post('api=restores', JSON.stringify({ backup_point_id: f.a.fullPointId }));
+      assert.equal(res.status, 400);
+      assert.deepEqual(await res.json(), { status: 'fail', message: 'target_path is required' });
+      const foreign = await post('api=restores', JSON.stringify({ backup_point_id: f.b.fullPointId, target_path: 'D:\\X' }));
+      assert.equal(foreign.status, 404);
+      assert.deepEqual(await foreign.json(), { status: 'fail', message: 'Backup point not found' });
+    });
+
+    it('Can follow the run (run, events, live page) and cancel it', async () => {
+      const run = (await (await api(`api=run&run=${runId}`)).json()) as { run: { id: number; status: string } };
+      assert.deepEqual([run.run.id, run.run.status], [runId, 'queued']);
+      const events = (await (await api(`api=run-events&run=${runId}&after=0`)).json()) as { events: { message_id: string }[] };
+      assert.equal(events.events[0]!.message_id, 'HYPERV_RESTORE_QUEUED');
+      const live = await api(`view=live&run_id=${runId}`);
+      assert.equal(live.status, 200);
+      const refused = await api(`api=run-cancel&run=${runId}`, { method: 'POST' });
+      assert.equal(refused.status, 403, 'no CSRF token, no cancel');
+      const cancel = await post(`api=run-cancel&run=${runId}`, '');
+      assert.equal(cancel.status, 200);
+      assert.equal(((await cancel.json()) as { message: string }).message, 'Restore cancelled');
+      assert.equal((await t.db('s3_cloudbackup_runs').where('id', runId).first()).status, 'cancelled');
+    });
+
+    it("Cannot read or cancel another client's run", async () => {
+      const [bRun] = await t.db('s3_cloudbackup_runs').insert({ job_id: f.b.jobId, run_type: 'hyperv_restore', status: 'queued', run_uuid: null, stats_json: '{}' });
+      for (const res of [await api(`api=run&run=${bRun}`), await post(`api=run-cancel&run=${bRun}`, '')]) {
+        assert.equal(res.status, 404);
+        assert.deepEqual(await res.json(), { status: 'fail', message: 'Run not found' });
+      }
+      assert.equal((await t.db('s3_cloudbackup_runs').where('id', bRun).first()).status, 'queued');
+    });
+  });
+
   describe('PHP server log', () => {
     it('Can serve all of the above without a single PHP warning, notice or error', () => {
       assert.doesNotMatch(php.output(), /PHP (Warning|Notice|Deprecated|Fatal error|Parse error)/);

@@ -2,6 +2,7 @@
 // signing, the unavailable page, login, CSRF and the admin area.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { canonicalString, sign } from '../../sidecar/lib/hmac.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
@@ -56,6 +57,13 @@ describe('WHMCS bridge module (php-cli)', function () {
         assert.match(out[i]!.nonce, /^[A-Za-z0-9_-]{16,64}$/);
       });
       assert.equal(new Set(out.map((o) => o.nonce)).size, vectors.length, 'a fresh nonce each time');
+    });
+
+    it('Can sign every shared vector (test/fixtures/signature-vectors.json) exactly as expected', () => {
+      const vectors = JSON.parse(readFileSync(projectPath('test/fixtures/signature-vectors.json'), 'utf8')) as (Vector & { canonical: string; signature: string })[];
+      assert.ok(vectors.length >= 3);
+      const out = JSON.parse(execFileSync('php', [projectPath('test/bridge/whmcs-harness/sign.php')], { input: JSON.stringify(vectors) }).toString()) as { canonical: string; signature: string }[];
+      assert.deepEqual(out.map((o) => [o.canonical, o.signature]), vectors.map((v) => [v.canonical, v.signature]));
     });
 
     it('Can reach admin routes signed with the admin id, with a fresh nonce per request', async () => {
@@ -184,6 +192,19 @@ describe('WHMCS bridge module (php-cli)', function () {
       assert.ok(html.includes(`Hyper-V restore queued for VM &quot;${f.a.vmName}&quot; (2 disks).`), html);
       assert.ok(html.includes(`name="token" value="${csrf}"`));
       assert.ok(!html.includes('%%WHMCS_CSRF_TOKEN%%'));
+    });
+
+    it('Can cancel a queued restore from the admin page, only with the WHMCS token', async () => {
+      const { cookie, csrf } = php.login({ admin_id: 1 });
+      const url = `${php.baseUrl}/addonmodules.php?module=hypervrestore&action=cancel&run_id=${queuedRun}`;
+      const form = (token: string) => ({ method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${token}` });
+      const refused = await (await fetch(url, form('nope'))).text();
+      assert.ok(refused.includes('Your session token is missing or expired.'));
+      assert.equal((await t.db('s3_cloudbackup_runs').where('id', queuedRun).first()).status, 'queued');
+      const done = await (await fetch(url, form(csrf))).text();
+      assert.ok(done.includes('alert-success" role="alert">Restore cancelled</div>'), done);
+      assert.ok(done.includes('id="hypervrestore-run-status">cancelled<'), 'the run page shows the new status');
+      assert.equal((await t.db('s3_cloudbackup_runs').where('id', queuedRun).first()).status, 'cancelled');
     });
 
     it('Cannot open the admin page as a client', async () => {

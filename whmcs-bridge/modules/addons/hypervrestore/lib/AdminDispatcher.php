@@ -71,8 +71,10 @@ final class AdminDispatcher
         if ($response === null) {
             return $this->alert('warning', Lang::text($this->vars, 'admin_unavailable'));
         }
+        $decoded = json_decode($response->body, true);
+        $said = is_array($decoded) && is_string($decoded['message'] ?? null) ? $decoded['message'] : null;
         return $response->status < 300
-            ? $this->alert('success', Lang::text($this->vars, 'admin_cancel_requested'))
+            ? $this->alert('success', $said ?? Lang::text($this->vars, 'admin_cancel_requested'))
             : $this->alert('danger', $response->failMessage() ?? ('HTTP ' . $response->status));
     }
 
