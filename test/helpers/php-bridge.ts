@@ -76,6 +76,8 @@ export async function startPhpBridge(settings: ModuleSettings): Promise<PhpBridg
   const child = spawn('php', ['-d', 'display_errors=1', '-d', 'error_reporting=E_ALL', '-S', `127.0.0.1:${port}`, '-t', harness, join(harness, 'router.php')], {
     env: { PATH: process.env.PATH ?? '', HVR_HARNESS_STATE: state, PHP_CLI_SERVER_WORKERS: '2' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: php -S forks worker processes, and all of them must stop with it.
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -97,7 +99,7 @@ export async function startPhpBridge(settings: ModuleSettings): Promise<PhpBridg
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        process.kill(-child.pid!, 'SIGTERM');
         await exited;
       }
       rmSync(state, { recursive: true, force: true });
