@@ -72,6 +72,8 @@ if ($path === '/index.php' || $path === '/') {
 } elseif ($path === '/activate.php') {
     header('Content-Type: application/json');
     echo json_encode(hypervrestore_activate());
+} elseif ($path === '/favicon.ico') {
+    http_response_code(204);
 } else {
     http_response_code(404);
     echo 'not found';
