@@ -155,6 +155,21 @@ describe('WHMCS bridge client area (php-cli)', function () {
       assert.equal((await t.db('s3_cloudbackup_runs').where('id', runId).first()).status, 'cancelled');
     });
 
+    it('Can record an admin acting as the client ("Login as Owner") as the actor, and only then', async () => {
+      const queuedBy = async (session: { admin_id: number; masquerading: boolean }, target: string) => {
+        const login = php.login({ client_id: f.a.clientId, ...session });
+        const res = await fetch(`${php.baseUrl}/index.php?m=hypervrestore&api=restores`, {
+          method: 'POST', headers: { Cookie: login.cookie, 'X-CSRF-Token': login.csrf, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ backup_point_id: f.a.fullPointId, target_path: target }),
+        });
+        const { restore_run_id: id } = (await res.json()) as { restore_run_id: number };
+        const event = await t.db('s3_cloudbackup_run_events').where({ run_id: id, message_id: 'HYPERV_RESTORE_QUEUED' }).first();
+        return (JSON.parse(event.params_json) as { admin_id: number | null }).admin_id;
+      };
+      assert.equal(await queuedBy({ admin_id: 7, masquerading: true }, 'F:\\Owner'), 7);
+      assert.equal(await queuedBy({ admin_id: 7, masquerading: false }, 'F:\\Client'), null);
+    });
+
     it("Cannot read or cancel another client's run", async () => {
       const [bRun] = await t.db('s3_cloudbackup_runs').insert({ job_id: f.b.jobId, run_type: 'hyperv_restore', status: 'queued', run_uuid: null, stats_json: '{}' });
       for (const res of [await api(`api=run&run=${bRun}`), await post(`api=run-cancel&run=${bRun}`, '')]) {

@@ -161,6 +161,18 @@ describe('WHMCS bridge module (php-cli)', function () {
       assert.equal(await nonceCount(), nonces);
     });
 
+    it('Rejects a body over 64 KiB before signing it', async () => {
+      const { cookie, csrf } = php.login({ client_id: f.a.clientId });
+      const nonces = await nonceCount();
+      const res = await fetch(`${php.baseUrl}/index.php?m=hypervrestore&api=restores`, {
+        method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ target_path: 'x'.repeat(70 * 1024) }),
+      });
+      assert.equal(res.status, 413);
+      assert.deepEqual(await res.json(), { status: 'fail', message: 'Request body too large' });
+      assert.equal(await nonceCount(), nonces);
+    });
+
     it('Rejects API names and views outside the allow-list', async () => {
       const { cookie } = php.login({ client_id: f.a.clientId });
       const api = await get('/index.php?m=hypervrestore&api=../admin/api/runs', cookie);

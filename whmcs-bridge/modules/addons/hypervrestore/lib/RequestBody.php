@@ -6,7 +6,8 @@ namespace WHMCS\Module\Addon\HypervRestore;
 
 final class RequestBody
 {
-    public const MAX_BYTES = 256 * 1024;
+    // The sidecar refuses bodies over 64 KiB; refusing them here saves a round trip.
+    public const MAX_BYTES = 64 * 1024;
 
     /** @return array{0: string, 1: string}|null [body, content type], or null when the body is too large */
     public static function read(array $post, array $server, ?string $raw = null): ?array
