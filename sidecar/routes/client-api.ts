@@ -52,7 +52,7 @@ export function clientApiRouter({ db }: Deps): Router {
     const run = await findClientRun(db, clientIdOf(res), parseRunRef(req.params.run));
     const q = runEventsQuery(req.query);
     const events = await listRunEvents(db, Number(run.id), q.after, q.limit);
-    respond(res, { run_id: Number(run.id), status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
+    respond(res, { run_id: Number(run.id), run_status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
   });
 
   router.post('/api/runs/:run/cancel', async (req, res) => {

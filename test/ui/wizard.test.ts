@@ -34,7 +34,7 @@ export async function setUpWorld(): Promise<UiWorld> {
   });
   await db('s3_hyperv_backup_points').where('id', paging.backupPointIds.at(-1)!).update({ parent_backup_id: null });
   const foreign = await seedDemoClient(db, { clientId: 2, vmName: 'other-secret-vm', vmGuid: '9f9f9f9f-0000-4000-8000-000000000002', hostname: 'HV-OTHER', jobName: 'Other client job' });
-  const sidecar = await startSidecar({ DEMO_MODE: '1', DATABASE_URL: database.url, BRIDGE_SECRET: TEST_BRIDGE_SECRET, LOG_LEVEL: 'warn' });
+  const sidecar = await startSidecar({ DEMO_MODE: '1', DATABASE_URL: database.url, BRIDGE_SECRET: TEST_BRIDGE_SECRET, LOG_LEVEL: 'info' });
   const browser = await launchChromium();
   return { database, sidecar, browser, demo, paging, foreign };
 }
