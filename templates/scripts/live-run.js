@@ -43,7 +43,12 @@ document.addEventListener('alpine:init', function () {
   function normalizeRun(raw) {
     var p = raw.progress && typeof raw.progress === 'object' ? raw.progress : {};
     var stats = raw.stats && typeof raw.stats === 'object' ? raw.stats : {};
-    var disks = (Array.isArray(raw.disks) ? raw.disks : []).map(normalizeDisk);
+    var finished = FINISHED.indexOf(raw.status) >= 0;
+    var disks = (Array.isArray(raw.disks) ? raw.disks : []).map(normalizeDisk).map(function (d) {
+      // A disk still waiting or in progress when the run ended was not restored.
+      if (finished && (d.state === 'pending' || d.state === 'running')) d.stateLabel = 'Not restored';
+      return d;
+    });
     var target = stats.target_path || '';
     // Each restored disk keeps its file name, in the target folder.
     var files = target ? disks.filter(function (d) { return d.state === 'done'; }).map(function (d) { return target.replace(/\\$/, '') + '\\' + d.name; }) : [];

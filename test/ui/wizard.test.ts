@@ -164,7 +164,8 @@ describe('Restore pages in Chromium (demo mode)', function () {
     assert.equal(expected.ok, false);
     const error = page.locator('#hvr-target-error');
     await error.waitFor();
-    assert.equal(await error.innerText(), expected.ok ? '' : expected.message);
+    // The server's own text, with the API field name said the way the page says it.
+    assert.equal(await error.innerText(), expected.ok ? '' : expected.message.replace(/^target_path/, 'The target folder'));
     assert.equal(await target.getAttribute('aria-invalid'), 'true');
     await page.getByRole('button', { name: 'Review' }).click();
     assert.equal(await page.getByRole('heading', { name: 'Target folder and disks' }).isVisible(), true, 'stays on step 2');
