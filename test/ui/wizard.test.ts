@@ -2,48 +2,10 @@
 // filter and paging, inline path validation that sends nothing, a foreign VM, cancel from the live page, and the
 // same pages inside a Bootstrap host page through a stand-in of the WHMCS bridge.
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { seedDemoClient, type SeedResult } from '../../sidecar/demo/seed-demo-client.js';
+import type { Page } from 'playwright-core';
 import { validateTargetPath } from '../../sidecar/lib/target-path.js';
-import { launchChromium, screenshot, watchPageErrors } from '../helpers/browser.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { TEST_BRIDGE_SECRET } from '../helpers/http.js';
-import { startSidecar, type SidecarProcess } from '../helpers/sidecar-process.js';
-
-export interface UiWorld {
-  database: TestDatabase;
-  sidecar: SidecarProcess;
-  browser: Browser;
-  demo: SeedResult;
-  paging: SeedResult;
-  foreign: SeedResult;
-}
-
-export async function restoreRuns(world: UiWorld): Promise<Record<string, unknown>[]> {
-  return (await world.database.db('s3_cloudbackup_runs').where('run_type', 'hyperv_restore').orderBy('id')) as Record<string, unknown>[];
-}
-
-export async function setUpWorld(): Promise<UiWorld> {
-  const database = await createTestDatabase('sqlite');
-  const db = database.db;
-  const demo = await seedDemoClient(db, { clientId: 1 });
-  // 25 points: a Full and 24 Incrementals; the newest lost its parent (the FK set it NULL), so it is broken.
-  const paging = await seedDemoClient(db, {
-    clientId: 1, vmName: 'app-02', vmGuid: '0c6b3f4e-1d2a-4e5f-8a9b-0c1d2e3f4a02',
-    points: [{ backupType: 'Full' }, ...Array.from({ length: 24 }, () => ({ backupType: 'Incremental' as const }))],
-  });
-  await db('s3_hyperv_backup_points').where('id', paging.backupPointIds.at(-1)!).update({ parent_backup_id: null });
-  const foreign = await seedDemoClient(db, { clientId: 2, vmName: 'other-secret-vm', vmGuid: '9f9f9f9f-0000-4000-8000-000000000002', hostname: 'HV-OTHER', jobName: 'Other client job' });
-  const sidecar = await startSidecar({ DEMO_MODE: '1', DATABASE_URL: database.url, BRIDGE_SECRET: TEST_BRIDGE_SECRET, LOG_LEVEL: 'info' });
-  const browser = await launchChromium();
-  return { database, sidecar, browser, demo, paging, foreign };
-}
-
-export async function tearDownWorld(world: UiWorld | undefined): Promise<void> {
-  await world?.browser.close();
-  await world?.sidecar.stop();
-  await world?.database.drop();
-}
+import { screenshot, watchPageErrors } from '../helpers/browser.js';
+import { restoreRuns, setUpWorld, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
 
 async function openWizard(page: Page, base: string, vmName: string): Promise<void> {
   await page.goto(`${base}/pages/hyperv`);
