@@ -35,7 +35,11 @@ export function hostPage(fragment: string): string {
 <div class="container mt-3"><div class="row"><aside class="col-md-3"><h2 id="host-heading">Account</h2>
 <ul class="list-group"><li class="list-group-item"><a id="host-link" href="#">Services</a></li></ul>
 <table class="table" id="host-table"><tr><td>Invoices</td><td>2</td></tr></table>
-<button class="btn btn-primary" id="host-button">Open ticket</button><p id="host-text">Host paragraph</p></aside>
+<button class="btn btn-primary" id="host-button">Open ticket</button><p id="host-text">Host paragraph</p>
+<form id="host-form"><fieldset id="host-fieldset"><legend id="host-legend">Search</legend><label id="host-label" for="host-input">Query</label>
+<input id="host-input" type="text"><input id="host-check" type="checkbox"><button id="host-plain-button" type="button">Go</button></fieldset></form>
+<h3 id="host-h3">Support</h3><ol id="host-ol"><li>One</li></ol><code id="host-code">code</code><span class="badge badge-info" id="host-badge">New</span>
+<div class="alert alert-info" id="host-alert">Note</div><div class="progress" id="host-progress"><div class="progress-bar" style="width:50%"></div></div></aside>
 <main class="col-md-9">${fragment}</main></div></div></body></html>`;
 }
 

@@ -25,7 +25,7 @@ describe('Live progress page in Chromium', function () {
   after(() => tearDownWorld(world));
 
   it('Can show per-disk progress, append each event once, show the summary and stop polling', async () => {
-    const page = await world.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await world.browser.newPage({ viewport: { width: 1200, height: 900 }, reducedMotion: 'reduce' });
     const problems = watchPageErrors(page);
     const db = world.database.db;
     const runId = await startRestore(page, world.sidecar.baseUrl, world.demo.backupPointIds[0]!, 'D:\\Restores\\live');

@@ -22,7 +22,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
   before(async () => (world = await setUpWorld()));
   after(() => tearDownWorld(world));
   beforeEach(async () => {
-    page = await world.browser.newPage({ viewport: { width: 1200, height: 900 } });
+    page = await world.browser.newPage({ viewport: { width: 1200, height: 900 }, reducedMotion: 'reduce' });
     problems = watchPageErrors(page);
   });
   afterEach(async () => {
