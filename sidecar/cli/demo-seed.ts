@@ -1,6 +1,7 @@
 // `node dist/sidecar/cli/demo-seed.js [--points FILE] [--out FILE]`: migrates the database named by DATABASE_URL
-// and seeds the demo client (DEMO_CLIENT_ID). FILE for --points is a JSON array of {backupType, diskManifests}
-// (real kopia manifest ids); --out writes the seeded ids and the demo agent's credentials for the agent config.
+// and seeds the demo client (DEMO_CLIENT_ID). FILE for --points holds real kopia manifest ids:
+// {"diskPaths": ["C:\\VMs\\os.vhdx", "C:\\VMs\\data.vhdx"], "points": [{"backupType": "Full", "diskManifests": {...}}, ...]}
+// (oldest point first). --out writes the seeded ids and the demo agent's credentials for the agent config.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,17 +9,22 @@ import { DEFAULT_DATABASE_URL, DEMO_CLIENT_ID, parseDatabaseUrl } from '../confi
 import { createDb } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
 import { seedDemoClient, type DemoPointInput } from '../demo/seed-demo-client.js';
+
+interface PointsFile {
+  diskPaths?: [string, string];
+  points?: DemoPointInput[];
+}
 import { coerceError } from '../lib/errors.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { points: { type: 'string' }, out: { type: 'string' } } });
   const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   parseDatabaseUrl(url);
-  const points = values.points ? (JSON.parse(readFileSync(values.points, 'utf8')) as DemoPointInput[]) : undefined;
+  const file = values.points ? (JSON.parse(readFileSync(values.points, 'utf8')) as PointsFile) : {};
   const db = createDb(url);
   try {
     await migrate(db);
-    const result = await seedDemoClient(db, { clientId: DEMO_CLIENT_ID, points });
+    const result = await seedDemoClient(db, { clientId: DEMO_CLIENT_ID, points: file.points, diskPaths: file.diskPaths });
     if (values.out) {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n', { mode: 0o600 });

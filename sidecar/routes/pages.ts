@@ -4,14 +4,15 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps.js';
 import { clientIdOf, requireClient } from '../http/bridge-auth.js';
-import { MESSAGES } from '../lib/errors.js';
+import { AppError, MESSAGES } from '../lib/errors.js';
+import { parseRunRef } from '../schemas/client.js';
+import { getRun } from '../services/runs.js';
+import { findClientVm, listVms } from '../services/vms.js';
 import { createLinks, type Links } from '../views/links.js';
-import { findClientRun, findClientVm, listClientVms } from '../views/page-data.js';
 import { liveModel, notFoundModel, vmListModel, wizardModel } from '../views/page-models.js';
 import { sharedRenderer, type Renderer } from '../views/render.js';
 
 const ID = /^[1-9][0-9]{0,9}$/;
-const RUN_KEY = /^([1-9][0-9]{0,17}|[0-9a-fA-F-]{36})$/;
 // Alpine evaluates its expressions with Function(), hence 'unsafe-eval'; everything else is same-origin only.
 const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -39,7 +40,7 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
       notFound(req, res, 'hyperv-restore', 400, 'Job not found', 'job_id must be a positive whole number');
       return;
     }
-    const vms = await listClientVms(db, clientIdOf(res), jobRaw ? Number(jobRaw) : undefined);
+    const vms = await listVms(db, clientIdOf(res), jobRaw ? Number(jobRaw) : undefined);
     send(req, res, 'hyperv', vmListModel(vms, linksFor(req)));
   });
 
@@ -49,7 +50,8 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
       notFound(req, res, 'hyperv-restore', raw === '' ? 400 : 404, 'VM not found', raw === '' ? MESSAGES.VM_ID_REQUIRED : MESSAGES.VM_NOT_FOUND);
       return;
     }
-    const vm = await findClientVm(db, clientIdOf(res), Number(raw));
+    const owned = await findClientVm(db, clientIdOf(res), Number(raw));
+    const vm = owned && (await listVms(db, clientIdOf(res), owned.job_id)).find((v) => v.id === owned.id);
     if (!vm) {
       notFound(req, res, 'hyperv-restore', 404, 'VM not found', MESSAGES.VM_NOT_FOUND);
       return;
@@ -59,7 +61,10 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
 
   router.get('/pages/live', async (req, res) => {
     const raw = single(req.query.run_id) ?? '';
-    const run = RUN_KEY.test(raw) ? await findClientRun(db, clientIdOf(res), raw) : null;
+    const run = await getRun(db, clientIdOf(res), parseRunRef(raw)).catch((thrown: unknown) => {
+      if (thrown instanceof AppError && thrown.status === 404) return null;
+      throw thrown;
+    });
     if (!run) {
       notFound(req, res, 'live', raw === '' ? 400 : 404, 'Restore not found', raw === '' ? 'run_id is required' : MESSAGES.RUN_NOT_FOUND);
       return;

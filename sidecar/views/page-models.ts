@@ -2,7 +2,11 @@
 // through an escaping Handlebars expression; nothing is pre-rendered as HTML.
 import { validateTargetPath } from '../lib/target-path.js';
 import type { Links } from './links.js';
-import type { PageRun, PageVm } from './page-data.js';
+import type { getRun } from '../services/runs.js';
+import type { listVms } from '../services/vms.js';
+
+export type ListedVm = Awaited<ReturnType<typeof listVms>>[number];
+export type RunView = Awaited<ReturnType<typeof getRun>>;
 
 export interface Frame {
   mode: string;
@@ -23,22 +27,27 @@ function diskName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
 
-function vmState(vm: PageVm): { label: string; tone: string } {
-  if (!vm.latest) return { label: 'No backups yet', tone: 'neutral' };
-  if (!vm.backupEnabled) return { label: 'Backups paused', tone: 'warn' };
+function vmState(vm: ListedVm): { label: string; tone: string } {
+  if (!vm.latest_backup_point) return { label: 'No backups yet', tone: 'neutral' };
+  if (!vm.backup_enabled) return { label: 'Backups paused', tone: 'warn' };
   return { label: 'Protected', tone: 'ok' };
 }
 
-export function vmListModel(vms: PageVm[], links: Links) {
+function vmDisks(vm: ListedVm) {
+  return vm.disks.map((d) => ({ path: d.disk_path, name: d.disk_name || diskName(d.disk_path), sizeBytes: d.size_bytes, format: d.derived ? null : d.vhd_format }));
+}
+
+export function vmListModel(vms: ListedVm[], links: Links) {
   const jobs = new Map<number, { id: number; name: string; vms: unknown[] }>();
-  for (const vm of vms) {
-    const job = jobs.get(vm.jobId) ?? { id: vm.jobId, name: vm.jobName, vms: [] };
-    jobs.set(vm.jobId, job);
+  for (const vm of [...vms].sort((a, b) => a.job_name.localeCompare(b.job_name) || a.job_id - b.job_id)) {
+    const job = jobs.get(vm.job_id) ?? { id: vm.job_id, name: vm.job_name, vms: [] };
+    jobs.set(vm.job_id, job);
+    const latest = vm.latest_backup_point;
     job.vms.push({
-      id: vm.id, name: vm.name, guid: vm.guid, generation: vm.generation, state: vmState(vm),
-      disks: vm.disks.map((d) => ({ ...d, name: diskName(d.path) })),
-      latest: vm.latest,
-      restoreUrl: vm.latest ? links.page('hyperv-restore', { vm_id: vm.id }) : null,
+      id: vm.id, name: vm.vm_name, guid: vm.vm_guid, generation: vm.generation, state: vmState(vm), disks: vmDisks(vm),
+      latest: latest ? { createdAt: latest.created_at, type: latest.backup_type } : null,
+      pointCount: vm.backup_point_count,
+      restoreUrl: latest ? links.page('hyperv-restore', { vm_id: vm.id }) : null,
     });
   }
   return { title: 'Hyper-V VMs', frame: frameFor(links), jobs: [...jobs.values()] };
@@ -51,16 +60,17 @@ export function defaultTargetPath(vmName: string): string {
   return cleaned && validateTargetPath(candidate).ok ? candidate : 'C:\\Restores';
 }
 
-export function wizardModel(vm: PageVm, links: Links) {
+export function wizardModel(vm: ListedVm, links: Links) {
+  const disks = vmDisks(vm);
   return {
-    title: `Restore ${vm.name}`,
+    title: `Restore ${vm.vm_name}`,
     frame: frameFor(links, 'scripts/restore-wizard.js'),
     backUrl: links.page('hyperv'),
-    vm: { name: vm.name, jobName: vm.jobName, diskCount: vm.disks.length },
+    vm: { name: vm.vm_name, jobName: vm.job_name, diskCount: disks.length },
     config: {
       vmId: vm.id,
-      defaultTargetPath: defaultTargetPath(vm.name),
-      disks: vm.disks.map((d) => ({ path: d.path, sizeBytes: d.sizeBytes })),
+      defaultTargetPath: defaultTargetPath(vm.vm_name),
+      disks: disks.map((d) => ({ path: d.path, sizeBytes: d.sizeBytes })),
       liveUrl: links.page('live', { run_id: '__RUN__' }).replace(encodeURIComponent('__RUN__'), '__RUN__'),
     },
   };
@@ -70,13 +80,12 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-export function liveModel(run: PageRun, links: Links) {
+export function liveModel(run: RunView, links: Links) {
   const s = run.stats;
-  const vm = (s.vm && typeof s.vm === 'object' ? s.vm : {}) as Record<string, unknown>;
   const disks = Array.isArray(s.disks) ? s.disks : [];
   const view = {
-    vmName: text(s.vm_name) ?? text(vm.name) ?? text(vm.vm_name) ?? 'VM',
-    targetPath: text(s.target_path) ?? text(s.target) ?? '',
+    vmName: text(s.vm_name) ?? 'VM',
+    targetPath: text(s.target_path) ?? '',
     diskCount: Number(s.disk_count ?? disks.length),
     backupType: text(s.backup_type) ?? 'selected',
     status: run.status,
@@ -86,7 +95,7 @@ export function liveModel(run: PageRun, links: Links) {
     frame: frameFor(links, 'scripts/live-run.js'),
     backUrl: links.page('hyperv'),
     run: view,
-    config: { runId: run.uuid ?? String(run.id), run: { id: run.id, status: run.status, stats: s, target_path: view.targetPath } },
+    config: { runId: String(run.id), run },
   };
 }
 

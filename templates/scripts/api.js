@@ -122,6 +122,11 @@
       if (n === null || n === undefined || n === '' || !isFinite(Number(n))) return '—';
       return format.bytesImpl ? format.bytesImpl(Number(n)) : Number(n) + ' B';
     },
+    /** "1.5 GiB of 3 GiB"; a dash while the total is not known yet. */
+    progress: function (done, total) {
+      if (!total) return '—';
+      return format.bytes(done || 0) + ' of ' + format.bytes(total);
+    },
     percent: function (p) {
       if (p === null || p === undefined || !isFinite(Number(p))) return '—';
       var v = Number(p);

@@ -7,7 +7,8 @@ document.addEventListener('alpine:init', function () {
   var FINISHED = ['success', 'warning', 'failed', 'cancelled'];
   var LABELS = { queued: 'Queued', starting: 'Starting', running: 'Restoring', success: 'Completed', warning: 'Completed with warnings', failed: 'Failed', cancelled: 'Cancelled' };
   var TONES = { queued: 'neutral', starting: 'info', running: 'info', success: 'ok', warning: 'warn', failed: 'error', cancelled: 'neutral' };
-  var DISK_STATES = { pending: 'Waiting', queued: 'Waiting', running: 'Restoring', restoring: 'Restoring', verifying: 'Verifying', done: 'Restored', success: 'Restored', completed: 'Restored', failed: 'Failed', cancelled: 'Cancelled', skipped: 'Skipped' };
+  // Disk states as the run read model reports them (progress_json, written by the agent API).
+  var DISK_STATES = { pending: 'Waiting', running: 'Restoring', done: 'Restored', failed: 'Failed', cancelled: 'Cancelled' };
 
   function num(v) {
     return v === null || v === undefined || v === '' || !isFinite(Number(v)) ? null : Number(v);
@@ -20,49 +21,48 @@ document.addEventListener('alpine:init', function () {
     var parts = String(path || '').split(/[\\/]/);
     return parts[parts.length - 1];
   }
-  function parse(v) {
-    if (typeof v !== 'string') return v || null;
-    try { return JSON.parse(v); } catch { return null; }
-  }
 
   function normalizeDisk(d, i) {
-    var done = num(first(d.bytes_done, d.bytes_restored, d.bytes_transferred, d.bytes_written));
-    var total = num(first(d.bytes_total, d.size_bytes, d.total_bytes));
-    var pct = num(first(d.percent, d.progress_pct));
+    var done = num(d.bytes_done);
+    // 0 means "not known yet" (a disk the agent has not opened): shown as a dash, not as "0 B".
+    var total = num(d.bytes_total) || null;
+    var pct = num(d.percent);
     if (pct === null && done !== null && total) pct = Math.min(100, (done / total) * 100);
-    var state = String(first(d.status, d.state, '') || '');
+    var state = String(d.status || '');
     return {
-      key: String(first(d.path, d.disk_path, d.name, i)),
-      name: d.name || d.disk_name || baseName(first(d.path, d.disk_path, d.target_file)),
+      key: String(first(d.path, d.name, i)),
+      name: d.name || baseName(d.path),
       bytesDone: done,
       bytesTotal: total,
       percent: pct,
+      state: state,
       stateLabel: DISK_STATES[state] || state || '—',
-      file: first(d.target_file, d.target_path, d.file) || null,
     };
   }
 
   function normalizeRun(raw) {
     var p = raw.progress && typeof raw.progress === 'object' ? raw.progress : {};
-    var pj = parse(raw.progress_json) || {};
-    var stats = parse(first(raw.stats, raw.stats_json)) || {};
-    var disks = (Array.isArray(pj.disks) ? pj.disks : Array.isArray(p.disks) ? p.disks : []).map(normalizeDisk);
-    var target = first(raw.target_path, stats.target_path, stats.target, '') || '';
-    var files = disks.map(function (d) { return d.file; }).filter(Boolean);
-    if (!files.length && target) {
-      files = disks.map(function (d) { return target.replace(/\\$/, '') + '\\' + d.name; });
-    }
+    var stats = raw.stats && typeof raw.stats === 'object' ? raw.stats : {};
+    var finished = FINISHED.indexOf(raw.status) >= 0;
+    var disks = (Array.isArray(raw.disks) ? raw.disks : []).map(normalizeDisk).map(function (d) {
+      // A disk still waiting or in progress when the run ended was not restored.
+      if (finished && (d.state === 'pending' || d.state === 'running')) d.stateLabel = 'Not restored';
+      return d;
+    });
+    var target = stats.target_path || '';
+    // Each restored disk keeps its file name, in the target folder.
+    var files = target ? disks.filter(function (d) { return d.state === 'done'; }).map(function (d) { return target.replace(/\\$/, '') + '\\' + d.name; }) : [];
     return {
       id: raw.id,
       status: raw.status,
-      percent: num(first(p.percent, raw.progress_pct, raw.percent)),
-      bytesDone: num(first(p.bytes_done, p.bytes_transferred, raw.bytes_transferred, raw.bytes_done)),
-      bytesTotal: num(first(p.bytes_total, raw.bytes_total)),
-      speed: num(first(p.speed_bytes_per_sec, p.speed, raw.speed_bytes_per_sec)),
-      etaSeconds: num(first(p.eta_seconds, p.eta, raw.eta_seconds)),
-      currentItem: first(p.current_disk, p.current_item, raw.current_item, '') || '',
-      cancelRequested: !!Number(first(raw.cancel_requested, p.cancel_requested, 0)),
-      errorSummary: first(raw.error_summary, raw.error, '') || '',
+      percent: num(p.percent),
+      bytesDone: num(p.bytes_done),
+      bytesTotal: num(p.bytes_total) || null,
+      speed: num(p.speed_bytes_per_sec),
+      etaSeconds: num(p.eta_seconds),
+      currentItem: p.current_disk ? 'Restoring ' + p.current_disk : p.current_item || '',
+      cancelRequested: !!raw.cancel_requested,
+      errorSummary: raw.error_summary || '',
       targetPath: target,
       disks: disks,
       files: files,

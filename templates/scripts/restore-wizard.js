@@ -10,6 +10,11 @@ document.addEventListener('alpine:init', function () {
     return parts[parts.length - 1] || String(path);
   }
 
+  // The validator speaks in API field names ("target_path is too long"); the page says what the user sees.
+  function forPeople(message) {
+    return String(message).replace(/^target_path\b/, 'The target folder');
+  }
+
   // Which wizard field a server message belongs to (messages come from the API's fixed table).
   function fieldOf(message) {
     if (/^target_path|target folder/i.test(message)) return 'target';
@@ -131,7 +136,7 @@ document.addEventListener('alpine:init', function () {
       validatePath() {
         if (!this.rules) return true;
         var result = this.rules.validateTargetPath(this.targetPath.trim());
-        this.pathError = result.ok ? '' : result.message;
+        this.pathError = result.ok ? '' : forPeople(result.message);
         return result.ok;
       },
 
@@ -189,7 +194,7 @@ document.addEventListener('alpine:init', function () {
       showServerError(message) {
         var field = fieldOf(message);
         if (field === 'target') {
-          this.pathError = message;
+          this.pathError = forPeople(message);
           this.step = 2;
         } else if (field === 'disks') {
           this.diskError = message;

@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createTestApp, clientGet, type TestApp } from '../helpers/http.js';
 import { insertDisks, insertPoint, insertVm, seedFixtures, type Fixtures } from '../helpers/fixtures.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, testDialects } from '../helpers/database.js';
 import { createTestAppOn } from '../helpers/http.js';
 
 const EVIL = '<script>alert("pwned")</script> & <b>bold</b>';
 
-describe('Pages (bridge fragments)', function () {
+for (const dialect of testDialects()) describe(`Pages (bridge fragments, ${dialect})`, function () {
   let t: TestApp;
   let f: Fixtures;
   let evilVmId: number;
 
   before(async () => {
-    t = await createTestApp('sqlite');
+    t = await createTestApp(dialect);
     f = await seedFixtures(t.db);
     evilVmId = await insertVm(t.db, f.a.jobId, EVIL);
     await insertDisks(t.db, evilVmId, ['C:\\VMs\\evil\\<img src=x onerror=alert(1)>.vhdx']);
