@@ -1,6 +1,6 @@
 <?php
 // php -S router that plays WHMCS for the module: index.php?m=hypervrestore (client area), addonmodules.php
-// (admin area), activate.php (Setup > Addon Modules > Activate). Smarty is reduced to {$name} substitution,
+// (admin area), activate.php (Setup > Addon Modules > Activate). Smarty is reduced to {$name} / {$name nofilter},
 // which is all the module's template uses.
 
 require __DIR__ . '/stubs.php';
@@ -35,7 +35,7 @@ function harness_layout(string $title, string $body, bool $admin = false): void
 function harness_smarty(string $file, array $vars): string
 {
     $source = (string) preg_replace('/\{\*.*?\*\}/s', '', (string) file_get_contents($file));
-    return (string) preg_replace_callback('/\{\$([A-Za-z_][A-Za-z0-9_]*)\}/', fn ($m) => (string) ($vars[$m[1]] ?? ''), $source);
+    return (string) preg_replace_callback('/\{\$([A-Za-z_][A-Za-z0-9_]*)(?: nofilter)?\}/', fn ($m) => (string) ($vars[$m[1]] ?? ''), $source);
 }
 
 function harness_client_area(): void
