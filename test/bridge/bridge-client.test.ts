@@ -74,11 +74,18 @@ describe('WHMCS bridge client area (php-cli)', function () {
     assert.deepEqual(await missing.json(), { status: 'fail', message: 'Not found' });
   });
 
-  it('Rejects malformed view parameters without calling the sidecar', async () => {
+  it('Rejects control characters or oversized values without calling the sidecar, and leaves the rest to its validation', async () => {
     const tables = await snapshotTables(t.db);
-    const res = await get('/index.php?m=hypervrestore&view=restore&vm_id=1%27%20OR%201%3D1');
-    assert.equal(res.status, 400);
-    assert.ok((await res.text()).includes('Bad request'));
+    const nonces = Number(((await t.db('s3_hyperv_restore_nonces').count({ n: '*' })) as { n: number }[])[0]!.n);
+    for (const value of ['1%0A2', 'x'.repeat(300)]) {
+      const res = await get(`/index.php?m=hypervrestore&view=restore&vm_id=${value}`);
+      assert.equal(res.status, 400);
+      assert.ok((await res.text()).includes('<div class="alert alert-danger" role="alert">Bad request</div>'));
+    }
+    assert.equal(Number(((await t.db('s3_hyperv_restore_nonces').count({ n: '*' })) as { n: number }[])[0]!.n), nonces, 'nothing was signed');
+    const injected = await get('/index.php?m=hypervrestore&view=restore&vm_id=1%27%20OR%201%3D1');
+    assert.equal(injected.status, 404);
+    assert.ok((await injected.text()).includes('VM not found or access denied'));
     assert.deepEqual(await snapshotTables(t.db), tables);
   });
 

@@ -31,7 +31,7 @@ describe('WHMCS bridge module (php-cli)', function () {
     t = createTestAppOn(await createTestDatabase('mariadb'));
     f = await seedFixtures(t.db);
     queuedRun = await insertRestoreRun(t.db, { jobId: f.a.jobId, agentId: f.a.agentId, vmId: f.a.vmId, vmName: f.a.vmName, status: 'queued', minute: 5 });
-    await insertRestoreRun(t.db, { jobId: f.b.jobId, agentId: f.b.agentId, vmId: f.b.vmId, vmName: f.b.vmName, status: 'failed', minute: 1 });
+    await insertRestoreRun(t.db, { jobId: f.b.jobId, agentId: f.b.agentId, vmId: f.b.vmId, vmName: 'file server 01', status: 'failed', minute: 1 });
     sidecar = await listen(t.app);
     php = await startPhpBridge({ sidecar_url: sidecar.url, bridge_secret: TEST_BRIDGE_SECRET });
   });
@@ -194,6 +194,8 @@ describe('WHMCS bridge module (php-cli)', function () {
       assert.match(html, /Sidecar reachable<\/span> http:\/\/127\.0\.0\.1:\d+: database ok, schema 0003-restore-indexes/);
       assert.ok(html.includes('1 run(s)'));
       assert.ok(!html.includes(`data-run-id="${queuedRun}"`));
+      const byName = await (await get('/addonmodules.php?module=hypervrestore&action=runs&vm=server%200', cookie)).text();
+      assert.ok(byName.includes('1 run(s)') && byName.includes('file server 01'), 'a VM name with spaces filters through the bridge');
       const bad = await (await get('/addonmodules.php?module=hypervrestore&action=runs&status=nope', cookie)).text();
       assert.ok(bad.includes('status must be equal to one of the allowed values'));
     });

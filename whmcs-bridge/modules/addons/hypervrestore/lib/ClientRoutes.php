@@ -23,7 +23,9 @@ final class ClientRoutes
         'run-cancel' => ['POST', '/api/runs/{run}/cancel', []],
     ];
 
-    private const VALUE = '/^[A-Za-z0-9_.:-]{1,128}$/';
+    // Values are the sidecar's to validate (it knows the rules); the bridge only keeps out control characters and
+    // oversized input. Names are what the allow-list is about. VM names in admin filters may contain spaces.
+    private const VALUE = '/^[^\x00-\x1F\x7F]{1,255}$/u';
     private const RUN = '/^(?:[0-9]{1,20}|[0-9A-Fa-f-]{36})$/';
     private const ASSET = '#^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,200}$#';
 
