@@ -124,6 +124,10 @@ describe('Restore pages in Chromium (demo mode)', function () {
     assert.match(await broken.innerText(), /Cannot be restored: Restore chain is broken/);
     await broken.click();
     assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true);
+    const warned = page.locator(`tr[data-point-id="${world.paging.backupPointIds.at(-2)}"]`);
+    assert.match(await warned.innerText(), /Crash[\s\S]*Ready[\s\S]*Warning: Production checkpoint failed; a crash-consistent one was used/);
+    assert.equal(await warned.locator('input[type=radio]').isDisabled(), false);
+    await screenshot(page, '05b-wizard-broken-point');
   });
 
   it('Rejects a bad target path inline, with the server\'s own message, and sends nothing', async () => {
