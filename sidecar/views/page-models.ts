@@ -17,9 +17,9 @@ export interface Frame {
 
 export function frameFor(links: Links, pageScript?: string): Frame {
   const scripts = [links.asset('scripts/api.js')];
-  if (pageScript) scripts.push(links.asset(pageScript));
   // Alpine last: it starts as soon as it runs, and the page components register on its alpine:init event.
-  scripts.push(links.asset('vendor/alpine.min.js'));
+  // A page without a component (the VM list) needs no Alpine at all.
+  if (pageScript) scripts.push(links.asset(pageScript), links.asset('vendor/alpine.min.js'));
   return { mode: links.mode, apiBase: links.apiBase, css: links.asset('styles/restore.css'), scripts };
 }
 

@@ -31,6 +31,9 @@ export async function setUpWorld(): Promise<UiWorld> {
     points: [{ backupType: 'Full' }, ...Array.from({ length: 24 }, () => ({ backupType: 'Incremental' as const }))],
   });
   await db('s3_hyperv_backup_points').where('id', paging.backupPointIds.at(-1)!).update({ parent_backup_id: null });
+  // The one before it finished with a warning (still restorable).
+  await db('s3_hyperv_backup_points').where('id', paging.backupPointIds.at(-2)!)
+    .update({ has_warnings: 1, warning_code: 'CHECKPOINT_FALLBACK', warnings_json: JSON.stringify(['Production checkpoint failed; a crash-consistent one was used']), consistency_level: 'Crash' });
   const foreign = await seedDemoClient(db, { clientId: 2, vmName: 'other-secret-vm', vmGuid: '9f9f9f9f-0000-4000-8000-000000000002', hostname: 'HV-OTHER', jobName: 'Other client job' });
   const sidecar = await startSidecar({ DEMO_MODE: '1', DATABASE_URL: database.url, BRIDGE_SECRET: TEST_BRIDGE_SECRET, LOG_LEVEL: 'info' });
   const browser = await launchChromium();

@@ -7,6 +7,18 @@ import { validateTargetPath } from '../../sidecar/lib/target-path.js';
 import { screenshot, watchPageErrors } from '../helpers/browser.js';
 import { restoreRuns, setUpWorld, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
 
+/** Visible form controls without an accessible name (label, aria-label(ledby) or text): should be none. */
+async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.locator('.hvr input, .hvr button, .hvr select, .hvr a').evaluateAll((els) => els
+    .filter((el) => (el as HTMLElement).offsetParent !== null)
+    .filter((el) => {
+      const input = el as HTMLInputElement;
+      const named = (input.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      return !named && !(el.textContent ?? '').trim();
+    })
+    .map((el) => el.outerHTML.slice(0, 120)));
+}
+
 async function openWizard(page: Page, base: string, vmName: string): Promise<void> {
   await page.goto(`${base}/pages/hyperv`);
   await page.getByRole('link', { name: `Restore ${vmName}` }).click();
@@ -45,6 +57,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
     await page.locator(`tr[data-point-id="${newest}"] input[type=radio]`).focus();
     await page.keyboard.press('Space');
     assert.equal(await page.locator(`tr[data-point-id="${newest}"] input[type=radio]`).isChecked(), true);
+    assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '02-wizard-points');
     await page.getByRole('button', { name: 'Continue' }).click();
 
@@ -53,6 +66,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
     assert.equal(await target.inputValue(), 'C:\\Restores\\web-01');
     assert.deepEqual(await page.locator('input[type=checkbox]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked)), [true, true]);
     await target.fill('D:\\Restores\\web-01');
+    assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '03-wizard-target');
     await page.getByRole('button', { name: 'Review' }).click();
 
@@ -61,6 +75,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
     assert.equal(await chain.count(), 3, 'the Incremental shows its chain back to the Full');
     assert.match((await chain.first().innerText()), /^Full/);
     assert.match((await chain.last().innerText()), /Incremental[\s\S]*\(selected\)/);
+    assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '04-wizard-review');
     await page.getByRole('button', { name: 'Start restore' }).click();
 
@@ -109,6 +124,10 @@ describe('Restore pages in Chromium (demo mode)', function () {
     assert.match(await broken.innerText(), /Cannot be restored: Restore chain is broken/);
     await broken.click();
     assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true);
+    const warned = page.locator(`tr[data-point-id="${world.paging.backupPointIds.at(-2)}"]`);
+    assert.match(await warned.innerText(), /Crash[\s\S]*Ready[\s\S]*Warning: Production checkpoint failed; a crash-consistent one was used/);
+    assert.equal(await warned.locator('input[type=radio]').isDisabled(), false);
+    await screenshot(page, '05b-wizard-broken-point');
   });
 
   it('Rejects a bad target path inline, with the server\'s own message, and sends nothing', async () => {
@@ -176,6 +195,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
     await page.getByRole('button', { name: 'Cancel restore' }).click();
     const confirm = page.getByRole('button', { name: 'Yes, cancel the restore' });
     assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Yes, cancel the restore', 'focus moves to the confirmation');
+    assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '10-live-confirm-cancel');
     await confirm.click();
     await page.waitForFunction(() => document.querySelector('[data-hvr-status]')?.textContent === 'Cancelled');
