@@ -75,11 +75,22 @@ describe('Restore wizard in the WHMCS client area (Chromium through the bridge)'
     await page.getByText('Hyper-V restore queued for VM').first().waitFor({ timeout: 15000 });
   });
 
+  it('Can cancel the queued restore from the live page (a POST carrying the WHMCS token)', async () => {
+    const runId = Number(/run_id=(\d+)/.exec(page.url())![1]);
+    await page.getByRole('button', { name: 'Cancel restore' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel the restore' }).click();
+    await page.getByRole('heading', { name: 'Restore cancelled' }).waitFor({ timeout: 15000 });
+    assert.equal((await t.db('s3_cloudbackup_runs').where('id', runId).first()).status, 'cancelled');
+    const command = await t.db('s3_cloudbackup_run_commands').where('run_id', runId).first();
+    assert.equal(command.status, 'failed', 'the queued command is retired so no agent picks it up');
+  });
+
   it('Can do all of it without a script error and without the browser ever calling the sidecar', () => {
     assert.deepEqual(problems, []);
     assert.ok(requested.length > 5);
     assert.deepEqual(requested.filter((u) => !u.startsWith(php.baseUrl)), []);
     assert.ok(requested.some((u) => u.includes('api=backup-points')));
     assert.ok(requested.some((u) => u.includes('api=restores')));
+    assert.ok(requested.some((u) => u.includes('api=run-cancel')));
   });
 });
