@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p demo
 export DEMO_MODE=1 HOST=127.0.0.1 PORT="${PORT:-8787}" DATABASE_URL="sqlite://$PWD/demo/sidecar.db"
-if [ -f dist/scripts/demo-setup.js ]; then node dist/scripts/demo-setup.js; fi
+node dist/sidecar/cli/demo-seed.js --out demo/seed.json
 echo "[demo] open http://127.0.0.1:$PORT/pages/hyperv   (health: http://127.0.0.1:$PORT/healthz; Ctrl+C stops)" >&2
 exec node dist/sidecar/main.js

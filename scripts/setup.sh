@@ -12,6 +12,8 @@ install_debian_packages() {
   command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -qi '^curl$' || missing+=(php-curl)
   command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Bootstrap 4 CSS for the browser test that embeds the pages in a WHMCS-like host page.
+  [ -f /usr/share/javascript/bootstrap4/css/bootstrap.min.css ] || missing+=(libjs-bootstrap4)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     say "missing Debian packages: ${missing[*]} (install them with apt-get as root)"; return 0

@@ -5,8 +5,11 @@ import type { Deps } from './deps.js';
 import { bodyParsers } from './http/body-parsers.js';
 import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { adminRouter } from './routes/admin.js';
+import { assetsRouter } from './routes/assets.js';
 import { clientApiRouter } from './routes/client-api.js';
 import { healthRouter } from './routes/health.js';
+import { pagesRouter } from './routes/pages.js';
 
 /** Path prefixes served to the bridge (client API, pages, admin). The agent API has its own auth. */
 export const BRIDGE_PATHS = ['/api', '/pages', '/admin'];
@@ -21,9 +24,13 @@ export function createApp(deps: Deps): Express {
     next();
   });
   app.use(healthRouter(deps));
+  // Static code and styles only (no client data), so they need no signature.
+  app.use(assetsRouter());
   // Everything the bridge calls is signed: bodies are parsed (raw bytes kept) and the signature checked once here.
   app.use(BRIDGE_PATHS, ...bodyParsers(), bridgeAuth(deps));
   app.use(clientApiRouter(deps));
+  app.use(pagesRouter(deps));
+  app.use(adminRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,0 +1,42 @@
+// `node dist/sidecar/cli/demo-seed.js [--points FILE] [--out FILE]`: migrates the database named by DATABASE_URL
+// and seeds the demo client (DEMO_CLIENT_ID). FILE for --points holds real kopia manifest ids:
+// {"diskPaths": ["C:\\VMs\\os.vhdx", "C:\\VMs\\data.vhdx"], "points": [{"backupType": "Full", "diskManifests": {...}}, ...]}
+// (oldest point first). --out writes the seeded ids and the demo agent's credentials for the agent config.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATABASE_URL, DEMO_CLIENT_ID, parseDatabaseUrl } from '../config.js';
+import { createDb } from '../db/connection.js';
+import { migrate } from '../db/migrate.js';
+import { seedDemoClient, type DemoPointInput } from '../demo/seed-demo-client.js';
+
+interface PointsFile {
+  diskPaths?: [string, string];
+  points?: DemoPointInput[];
+}
+import { coerceError } from '../lib/errors.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { points: { type: 'string' }, out: { type: 'string' } } });
+  const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  parseDatabaseUrl(url);
+  const file = values.points ? (JSON.parse(readFileSync(values.points, 'utf8')) as PointsFile) : {};
+  const db = createDb(url);
+  try {
+    await migrate(db);
+    const result = await seedDemoClient(db, { clientId: DEMO_CLIENT_ID, points: file.points, diskPaths: file.diskPaths });
+    if (values.out) {
+      mkdirSync(dirname(values.out), { recursive: true });
+      writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n', { mode: 0o600 });
+    }
+    // The agent token is a credential: it goes to the --out file (mode 600), never to the terminal.
+    process.stdout.write(`[demo] seeded ${JSON.stringify({ ...result, agentToken: undefined })}\n`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((thrown) => {
+  process.stderr.write(`demo-seed: ${coerceError(thrown).message}\n`);
+  process.exit(1);
+});

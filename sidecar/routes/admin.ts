@@ -1,0 +1,64 @@
+// Admin routes (WHMCS admin area through the bridge, signed with the admin id): restore runs of all clients,
+// one run with its events, cancel, agents. JSON under /admin/api, HTML fragments under /admin/pages.
+import { Router, type Response } from 'express';
+import type { Deps } from '../deps.js';
+import { identityOf, requireAdmin } from '../http/bridge-auth.js';
+import { respond } from '../http/respond.js';
+import { errors } from '../lib/errors.js';
+import { parseAdminAgentsQuery, parseAdminRunsQuery } from '../schemas/admin.js';
+import { AGENT_ONLINE_SECONDS, listAdminAgents } from '../services/admin-agents.js';
+import { adminCancelRun } from '../services/admin-cancel.js';
+import { adminRunWithEvents, listAdminRuns } from '../services/admin-runs.js';
+import { ACTIVE_STATUSES, RUN_STATUSES } from '../services/run-status.js';
+import { renderAdmin, type AdminView } from '../views/admin-views.js';
+
+function sendPage(res: Response, view: AdminView, model: Record<string, unknown>): void {
+  res.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(renderAdmin(view, model));
+}
+
+export function adminRouter({ db, log }: Deps): Router {
+  const router = Router();
+  router.use('/admin', requireAdmin);
+
+  const runDetail = async (ref: string) => {
+    const found = await adminRunWithEvents(db, ref);
+    if (!found) throw errors.runNotFound();
+    return found;
+  };
+
+  router.get('/admin/api/runs', async (req, res) => {
+    respond(res, { ...(await listAdminRuns(db, parseAdminRunsQuery(req.query))) });
+  });
+  router.get('/admin/api/runs/:run', async (req, res) => {
+    respond(res, { ...(await runDetail(req.params.run)) });
+  });
+  router.post('/admin/api/runs/:run/cancel', async (req, res) => {
+    const adminId = identityOf(res).adminId as number;
+    const result = await adminCancelRun(db, req.params.run, adminId);
+    log.info('admin cancelled a restore', { route: req.path, requestId: res.locals.requestId, runId: result.run.id, adminId });
+    respond(res, result);
+  });
+  router.get('/admin/api/agents', async (req, res) => {
+    respond(res, { agents: await listAdminAgents(db, parseAdminAgentsQuery(req.query)) });
+  });
+
+  router.get('/admin/pages/runs', async (req, res) => {
+    const filters = parseAdminRunsQuery(req.query);
+    const result = await listAdminRuns(db, filters);
+    const pages = Math.ceil(result.total / result.limit);
+    sendPage(res, 'runs', {
+      ...result, filters, statuses: RUN_STATUSES, pages,
+      prevPage: result.page > 1 ? result.page - 1 : null,
+      nextPage: result.page < pages ? result.page + 1 : null,
+    });
+  });
+  router.get('/admin/pages/runs/:run', async (req, res) => {
+    const { run, events } = await runDetail(req.params.run);
+    const cancellable = (ACTIVE_STATUSES as readonly string[]).includes(run.status) && !run.cancelRequested;
+    sendPage(res, 'run', { run, events, cancellable });
+  });
+  router.get('/admin/pages/agents', async (req, res) => {
+    sendPage(res, 'agents', { agents: await listAdminAgents(db, parseAdminAgentsQuery(req.query)), onlineSeconds: AGENT_ONLINE_SECONDS });
+  });
+  return router;
+}

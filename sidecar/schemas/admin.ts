@@ -1,0 +1,63 @@
+// Query inputs of the admin routes, validated once with ajv; the TS types come from the same schemas.
+import { Ajv, type JSONSchemaType } from 'ajv';
+import { errors } from '../lib/errors.js';
+import { RUN_STATUSES, type RunStatus } from '../services/run-status.js';
+
+export interface AdminRunsQuery {
+  status?: RunStatus;
+  client_id?: number;
+  vm?: string;
+  page?: number;
+  limit?: number;
+}
+
+export interface AdminAgentsQuery {
+  client_id?: number;
+}
+
+const runsSchema: JSONSchemaType<AdminRunsQuery> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: [...RUN_STATUSES], nullable: true },
+    client_id: { type: 'integer', minimum: 1, maximum: 4294967295, nullable: true },
+    vm: { type: 'string', minLength: 1, maxLength: 255, nullable: true },
+    page: { type: 'integer', minimum: 1, maximum: 100000, nullable: true },
+    limit: { type: 'integer', minimum: 1, maximum: 200, nullable: true },
+  },
+};
+
+const agentsSchema: JSONSchemaType<AdminAgentsQuery> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { client_id: { type: 'integer', minimum: 1, maximum: 4294967295, nullable: true } },
+};
+
+// coerceTypes: query strings arrive as text; removeAdditional is off so an unknown filter is an error, not ignored.
+const ajv = new Ajv({ coerceTypes: true, allErrors: false });
+const checkRuns = ajv.compile(runsSchema);
+const checkAgents = ajv.compile(agentsSchema);
+
+/** Empty strings mean "no filter" (the admin form submits every field). */
+function withoutEmpty(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined));
+}
+
+function describe(errorsList: { instancePath: string; message?: string; params: Record<string, unknown> }[] | null | undefined): string {
+  const first = errorsList?.[0];
+  if (!first) return 'Invalid filter';
+  const field = first.instancePath.replace(/^\//, '') || String(first.params.additionalProperty ?? 'filter');
+  return first.params.additionalProperty ? `Unknown filter: ${field}` : `${field} ${first.message ?? 'is invalid'}`;
+}
+
+export function parseAdminRunsQuery(query: Record<string, unknown>): AdminRunsQuery {
+  const value = withoutEmpty(query);
+  if (!checkRuns(value)) throw errors.invalid(describe(checkRuns.errors));
+  return value;
+}
+
+export function parseAdminAgentsQuery(query: Record<string, unknown>): AdminAgentsQuery {
+  const value = withoutEmpty(query);
+  if (!checkAgents(value)) throw errors.invalid(describe(checkAgents.errors));
+  return value;
+}

@@ -1,0 +1,41 @@
+// Agents of all clients with their last-seen time and online state, for the WHMCS admin.
+import type { Knex } from 'knex';
+import { fromDbTime } from '../db/dialect.js';
+import type { AdminAgentsQuery } from '../schemas/admin.js';
+
+/** An agent polls every few seconds; two minutes without a call means it is not running (or cannot reach us). */
+export const AGENT_ONLINE_SECONDS = 120;
+
+export interface AdminAgent {
+  id: number;
+  clientId: number;
+  hostname: string | null;
+  status: string;
+  lastSeenAt: string | null;
+  online: boolean;
+  activeRestores: number;
+}
+
+export async function listAdminAgents(db: Knex, filters: AdminAgentsQuery, now: Date = new Date()): Promise<AdminAgent[]> {
+  const q = db({ a: 's3_cloudbackup_agents' })
+    .select('a.id', 'a.client_id', 'a.hostname', 'a.status', 'a.last_seen_at')
+    .select(db.raw(
+      "(SELECT COUNT(*) FROM s3_cloudbackup_runs r WHERE r.agent_id = a.id AND r.run_type = 'hyperv_restore' AND r.status IN ('queued','starting','running')) AS active_restores",
+    ))
+    .orderBy('a.id', 'asc');
+  if (filters.client_id) q.where('a.client_id', filters.client_id);
+  const rows = (await q) as Record<string, unknown>[];
+  return rows.map((r) => {
+    const seen = fromDbTime(r.last_seen_at);
+    const status = String(r.status);
+    return {
+      id: Number(r.id),
+      clientId: Number(r.client_id),
+      hostname: r.hostname === null || r.hostname === undefined ? null : String(r.hostname),
+      status,
+      lastSeenAt: seen?.toISOString() ?? null,
+      online: status === 'active' && seen !== null && now.getTime() - seen.getTime() <= AGENT_ONLINE_SECONDS * 1000,
+      activeRestores: Number(r.active_restores ?? 0),
+    };
+  });
+}

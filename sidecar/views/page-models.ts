@@ -1,0 +1,104 @@
+// Service data -> the view models the templates render. Everything a template prints goes through here or
+// through an escaping Handlebars expression; nothing is pre-rendered as HTML.
+import { validateTargetPath } from '../lib/target-path.js';
+import type { Links } from './links.js';
+import type { getRun } from '../services/runs.js';
+import type { listVms } from '../services/vms.js';
+
+export type ListedVm = Awaited<ReturnType<typeof listVms>>[number];
+export type RunView = Awaited<ReturnType<typeof getRun>>;
+
+export interface Frame {
+  mode: string;
+  apiBase: string;
+  css: string;
+  scripts: string[];
+}
+
+export function frameFor(links: Links, pageScript?: string): Frame {
+  const scripts = [links.asset('scripts/api.js')];
+  // Alpine last: it starts as soon as it runs, and the page components register on its alpine:init event.
+  // A page without a component (the VM list) needs no Alpine at all.
+  if (pageScript) scripts.push(links.asset(pageScript), links.asset('vendor/alpine.min.js'));
+  return { mode: links.mode, apiBase: links.apiBase, css: links.asset('styles/restore.css'), scripts };
+}
+
+function diskName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+function vmState(vm: ListedVm): { label: string; tone: string } {
+  if (!vm.latest_backup_point) return { label: 'No backups yet', tone: 'neutral' };
+  if (!vm.backup_enabled) return { label: 'Backups paused', tone: 'warn' };
+  return { label: 'Protected', tone: 'ok' };
+}
+
+function vmDisks(vm: ListedVm) {
+  return vm.disks.map((d) => ({ path: d.disk_path, name: d.disk_name || diskName(d.disk_path), sizeBytes: d.size_bytes, format: d.derived ? null : d.vhd_format }));
+}
+
+export function vmListModel(vms: ListedVm[], links: Links) {
+  const jobs = new Map<number, { id: number; name: string; vms: unknown[] }>();
+  for (const vm of [...vms].sort((a, b) => a.job_name.localeCompare(b.job_name) || a.job_id - b.job_id)) {
+    const job = jobs.get(vm.job_id) ?? { id: vm.job_id, name: vm.job_name, vms: [] };
+    jobs.set(vm.job_id, job);
+    const latest = vm.latest_backup_point;
+    job.vms.push({
+      id: vm.id, name: vm.vm_name, guid: vm.vm_guid, generation: vm.generation, state: vmState(vm), disks: vmDisks(vm),
+      latest: latest ? { createdAt: latest.created_at, type: latest.backup_type } : null,
+      pointCount: vm.backup_point_count,
+      restoreUrl: latest ? links.page('hyperv-restore', { vm_id: vm.id }) : null,
+    });
+  }
+  return { title: 'Hyper-V VMs', frame: frameFor(links), jobs: [...jobs.values()] };
+}
+
+/** A sensible first suggestion for the target folder, which the user will usually adjust. */
+export function defaultTargetPath(vmName: string): string {
+  const cleaned = vmName.replace(/[<>:"/\\|?*\p{Cc}]/gu, '').replace(/[. ]+$/, '').trim().slice(0, 64);
+  const candidate = `C:\\Restores\\${cleaned}`;
+  return cleaned && validateTargetPath(candidate).ok ? candidate : 'C:\\Restores';
+}
+
+export function wizardModel(vm: ListedVm, links: Links) {
+  const disks = vmDisks(vm);
+  return {
+    title: `Restore ${vm.vm_name}`,
+    frame: frameFor(links, 'scripts/restore-wizard.js'),
+    backUrl: links.page('hyperv'),
+    vm: { name: vm.vm_name, jobName: vm.job_name, diskCount: disks.length },
+    config: {
+      vmId: vm.id,
+      defaultTargetPath: defaultTargetPath(vm.vm_name),
+      disks: disks.map((d) => ({ path: d.path, sizeBytes: d.sizeBytes })),
+      liveUrl: links.page('live', { run_id: '__RUN__' }).replace(encodeURIComponent('__RUN__'), '__RUN__'),
+    },
+  };
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function liveModel(run: RunView, links: Links) {
+  const s = run.stats;
+  const disks = Array.isArray(s.disks) ? s.disks : [];
+  const view = {
+    vmName: text(s.vm_name) ?? 'VM',
+    targetPath: text(s.target_path) ?? '',
+    diskCount: Number(s.disk_count ?? disks.length),
+    backupType: text(s.backup_type) ?? 'selected',
+    status: run.status,
+  };
+  return {
+    title: `Restore of ${view.vmName}`,
+    frame: frameFor(links, 'scripts/live-run.js'),
+    backUrl: links.page('hyperv'),
+    run: view,
+    config: { runId: String(run.id), run },
+  };
+}
+
+export function notFoundModel(links: Links, title: string, message: string) {
+  return { title, frame: frameFor(links), notFound: { title, message, backUrl: links.page('hyperv') } };
+}

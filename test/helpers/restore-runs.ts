@@ -1,0 +1,32 @@
+// Inserts restore runs directly, with the stats_json keys startRestore writes, for admin and bridge tests.
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { toDbTime } from '../../sidecar/db/dialect.js';
+import type { RunStatus } from '../../sidecar/services/run-status.js';
+import { appendEvents } from '../../sidecar/services/run-events.js';
+
+export interface RestoreRunSpec {
+  jobId: number;
+  agentId: number | null;
+  vmId: number;
+  vmName: string;
+  status: RunStatus;
+  minute: number;
+  targetPath?: string;
+}
+
+const BASE = Date.parse('2026-11-20T08:00:00Z');
+
+export async function insertRestoreRun(db: Knex, s: RestoreRunSpec): Promise<number> {
+  const at = new Date(BASE + s.minute * 60_000);
+  const target = s.targetPath ?? `D:\\Restore\\${s.vmName}`;
+  const [id] = await db('s3_cloudbackup_runs').insert({
+    job_id: s.jobId, agent_id: s.agentId, run_uuid: randomUUID(), run_type: 'hyperv_restore', status: s.status,
+    created_at: toDbTime(at), updated_at: toDbTime(at), cancel_requested: 0,
+    finished_at: ['success', 'warning', 'failed', 'cancelled'].includes(s.status) ? toDbTime(new Date(at.getTime() + 60_000)) : null,
+    stats_json: JSON.stringify({ type: 'hyperv_restore', vm_id: s.vmId, vm_name: s.vmName, target_path: target }),
+  });
+  const runId = Number(id);
+  await appendEvents(db, runId, [{ messageId: 'HYPERV_RESTORE_QUEUED', params: { vm_name: s.vmName, disk_count: 2 }, ts: at }]);
+  return runId;
+}

@@ -1,0 +1,48 @@
+// The world of the browser tests: a SQLite test database with the demo client (web-01: Full + 2 Incrementals),
+// a VM with 25 points for paging (the newest one broken), another client's VM, a real sidecar process in demo mode
+// (which also accepts signed bridge requests) and Debian's Chromium.
+import type { Browser } from 'playwright-core';
+import { seedDemoClient, type SeedResult } from '../../sidecar/demo/seed-demo-client.js';
+import { launchChromium } from './browser.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_BRIDGE_SECRET } from './http.js';
+import { startSidecar, type SidecarProcess } from './sidecar-process.js';
+
+export interface UiWorld {
+  database: TestDatabase;
+  sidecar: SidecarProcess;
+  browser: Browser;
+  demo: SeedResult;
+  paging: SeedResult;
+  foreign: SeedResult;
+}
+
+export async function restoreRuns(world: UiWorld): Promise<Record<string, unknown>[]> {
+  return (await world.database.db('s3_cloudbackup_runs').where('run_type', 'hyperv_restore').orderBy('id')) as Record<string, unknown>[];
+}
+
+export async function setUpWorld(): Promise<UiWorld> {
+  const database = await createTestDatabase('sqlite');
+  const db = database.db;
+  const demo = await seedDemoClient(db, { clientId: 1 });
+  // 25 points: a Full and 24 Incrementals; the newest lost its parent (the FK set it NULL), so it is broken.
+  const paging = await seedDemoClient(db, {
+    clientId: 1, vmName: 'app-02', vmGuid: '0c6b3f4e-1d2a-4e5f-8a9b-0c1d2e3f4a02',
+    points: [{ backupType: 'Full' }, ...Array.from({ length: 24 }, () => ({ backupType: 'Incremental' as const }))],
+  });
+  await db('s3_hyperv_backup_points').where('id', paging.backupPointIds.at(-1)!).update({ parent_backup_id: null });
+  // The one before it finished with a warning (still restorable).
+  await db('s3_hyperv_backup_points').where('id', paging.backupPointIds.at(-2)!)
+    .update({ has_warnings: 1, warning_code: 'CHECKPOINT_FALLBACK', warnings_json: JSON.stringify(['Production checkpoint failed; a crash-consistent one was used']), consistency_level: 'Crash' });
+  const foreign = await seedDemoClient(db, { clientId: 2, vmName: 'other-secret-vm', vmGuid: '9f9f9f9f-0000-4000-8000-000000000002', hostname: 'HV-OTHER', jobName: 'Other client job' });
+  const sidecar = await startSidecar({ DEMO_MODE: '1', DATABASE_URL: database.url, BRIDGE_SECRET: TEST_BRIDGE_SECRET, LOG_LEVEL: 'info' });
+  const browser = await launchChromium();
+  return { database, sidecar, browser, demo, paging, foreign };
+}
+
+export async function tearDownWorld(world: UiWorld | undefined): Promise<void> {
+  await world?.browser.close();
+  await world?.sidecar.stop();
+  await world?.database.drop();
+}
+

@@ -1,0 +1,131 @@
+<?php
+// Client area: view=<name> renders a sidecar page inside the WHMCS template; api=<name> and asset=<path> are
+// proxied as they are. The client id is the WHMCS session's, whatever the request says.
+
+namespace WHMCS\Module\Addon\HypervRestore;
+
+final class ClientDispatcher
+{
+    public const MODULE_LINK = 'index.php?m=hypervrestore';
+
+    public function __construct(
+        private readonly SidecarClient $client,
+        private readonly Identity $identity,
+        private readonly array $vars,
+    ) {
+    }
+
+    /** A WHMCS client-area page array, or a SidecarResponse to send as the whole response. */
+    public function dispatch(array $query, array $post, array $server): array|SidecarResponse
+    {
+        if (isset($query['api'])) {
+            return $this->api($query, $post, $server);
+        }
+        if (isset($query['asset'])) {
+            return $this->asset($query['asset']);
+        }
+        return $this->view($query);
+    }
+
+    private function view(array $query): array
+    {
+        if ($this->identity->clientId === null) {
+            return $this->page('', true);
+        }
+        $name = is_string($query['view'] ?? null) ? $query['view'] : 'hyperv';
+        $route = ClientRoutes::VIEWS[$name] ?? null;
+        $target = $route !== null ? ClientRoutes::target($route[0], $route[1], $query) : null;
+        if ($target === null) {
+            http_response_code($route === null ? 404 : 400);
+            return $this->page($this->message(Lang::text($this->vars, $route === null ? 'not_found' : 'bad_request')));
+        }
+        $response = $this->call('GET', $target, '', 'view:' . $name);
+        if ($response === null) {
+            http_response_code(503);
+            return $this->page(Unavailable::html($this->vars));
+        }
+        http_response_code($response->status);
+        $content = $response->isHtml() ? $response->body : $this->message($response->failMessage() ?? Lang::text($this->vars, 'bad_request'));
+        return $this->page($content);
+    }
+
+    private function api(array $query, array $post, array $server): SidecarResponse
+    {
+        $route = is_string($query['api']) ? (ClientRoutes::APIS[$query['api']] ?? null) : null;
+        if ($route === null) {
+            return SidecarResponse::fail(404, Lang::text($this->vars, 'not_found'));
+        }
+        if ($this->identity->clientId === null) {
+            return SidecarResponse::fail(401, Lang::text($this->vars, 'login_required'));
+        }
+        $method = strtoupper((string) ($server['REQUEST_METHOD'] ?? 'GET'));
+        if ($method !== $route[0]) {
+            return SidecarResponse::fail(405, Lang::text($this->vars, 'method_not_allowed'));
+        }
+        if ($method === 'POST' && !Csrf::valid($post, $server)) {
+            return SidecarResponse::fail(403, Lang::text($this->vars, 'csrf_failed'));
+        }
+        $target = ClientRoutes::target($route[1], $route[2], $query);
+        if ($target === null) {
+            return SidecarResponse::fail(400, Lang::text($this->vars, 'bad_request'));
+        }
+        $body = $method === 'POST' ? RequestBody::read($post, $server) : ['', ''];
+        if ($body === null) {
+            return SidecarResponse::fail(413, Lang::text($this->vars, 'body_too_large'));
+        }
+        return $this->call($method, $target, $body[0], 'api:' . $query['api'], $body[1]) ?? Unavailable::json($this->vars);
+    }
+
+    private function asset(mixed $path): SidecarResponse
+    {
+        $target = ClientRoutes::asset($path);
+        if ($target === null) {
+            return SidecarResponse::fail(404, Lang::text($this->vars, 'not_found'));
+        }
+        if ($this->identity->clientId === null) {
+            return SidecarResponse::fail(401, Lang::text($this->vars, 'login_required'));
+        }
+        return $this->call('GET', $target, '', 'asset') ?? Unavailable::json($this->vars);
+    }
+
+    /** Sends one signed request; null (after a module log entry) when the sidecar cannot serve the bridge. */
+    private function call(string $method, string $target, string $body, string $action, string $type = ''): ?SidecarResponse
+    {
+        [$clientId, $adminId] = $this->identity->clientHeaders();
+        $request = $method . ' ' . $target . ' (client ' . $clientId . ')';
+        try {
+            $response = $this->client->send($method, $target, $clientId, $adminId, $body, $type);
+        } catch (SidecarUnavailable $e) {
+            Unavailable::log($this->client->settings(), $action, $request, $e->getMessage());
+            return null;
+        }
+        $problem = Unavailable::problemWith($response);
+        if ($problem !== null) {
+            Unavailable::log($this->client->settings(), $action, $request, $problem);
+            return null;
+        }
+        return $response;
+    }
+
+    private function message(string $text): string
+    {
+        return '<div class="alert alert-danger" role="alert">' . htmlspecialchars($text) . '</div>';
+    }
+
+    private function page(string $content, bool $requireLogin = true): array
+    {
+        $title = Lang::text($this->vars, 'page_title');
+        return [
+            'pagetitle' => $title,
+            'breadcrumb' => [self::MODULE_LINK => $title],
+            'templatefile' => 'page',
+            'requirelogin' => $requireLogin,
+            'forcessl' => false,
+            'vars' => [
+                'hvr_content' => $content,
+                'hvr_base' => htmlspecialchars(self::MODULE_LINK),
+                'hvr_csrf' => htmlspecialchars(Csrf::token()),
+            ],
+        ];
+    }
+}
