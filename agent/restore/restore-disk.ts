@@ -35,6 +35,9 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
   const manifest = await readSnapshotManifest(deps.ctx, request.manifestId, signal);
   if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.manifestId} was not found in the repository`);
   const source = await resolveDiskSource(deps.ctx, manifest, request.expectedFileName, signal);
+  if (deps.forceKopiaRestore) {
+    request.onNotice?.({ code: 'PARALLEL_UNAVAILABLE', message: 'Parallel restore is turned off; using kopia snapshot restore instead.' });
+  }
   const plan = deps.forceKopiaRestore ? null : await planParallel(deps, source, request);
   const zeroBytes = plan ? plan.chunks.filter((c) => plan.knownZero.has(c.objectId)).reduce((sum, c) => sum + c.length, 0) : 0;
   await assertFreeSpace(request.targetFile, source.size - zeroBytes);
