@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRepository } from '../../agent/restore/repository-session.js';
-import { RestoreError, type DiskRestoreRequest, type RepositorySession, type RestoreNotice } from '../../agent/restore/types.js';
+import { RestoreError, type DiskRestoreRequest, type RepositorySession } from '../../agent/restore/types.js';
 import { buildSampleVm, createTestRepository, diskLayout, kopiaPath, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 
 const MiB = 1024 * 1024;
