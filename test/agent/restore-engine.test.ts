@@ -1,8 +1,9 @@
 // The restore engine against a real kopia v0.22.3 filesystem repository: byte-for-byte disks, sparse output,
 // one fetch per distinct chunk, and the refusals (missing snapshot, existing target, bad password).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRepository } from '../../agent/restore/repository-session.js';
 import { RestoreError, type DiskRestoreRequest, type RepositorySession } from '../../agent/restore/types.js';
@@ -105,6 +106,21 @@ describe('restore engine (filesystem repository)', function () {
       (e: RestoreError) => e.code === 'TARGET_EXISTS' && e.message === `${target} already exists and is never overwritten`);
     assert.equal(await readFile(target, 'utf8'), 'keep me');
     assert.ok(!existsSync(`${target}.partial`));
+  });
+
+  it('Rejects a disk larger than the free space (INSUFFICIENT_SPACE) before writing anything', async () => {
+    // A real small volume: an 8 MiB tmpfs (the test machines run as root, as CI does).
+    const small = join(repo.dir, 'small-volume');
+    await mkdir(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', small]);
+    try {
+      const target = join(small, 'disk1.vhdx');
+      await assert.rejects(session.restoreDisk(request('disk1.vhdx', 0, target)),
+        (e: RestoreError) => e.code === 'INSUFFICIENT_SPACE' && e.message.startsWith(`Not enough free space in ${small}: `));
+      assert.deepEqual(await readdir(small), []);
+    } finally {
+      execFileSync('umount', [small]);
+    }
   });
 
   it('Rejects a wrong repository password with a clear error', async () => {
