@@ -96,7 +96,9 @@ async function planParallel(deps: DiskRestoreDeps, source: DiskSource, request: 
     const chunks = await readChunkMap(source.objectId, source.size, read);
     const knownZero = new Set<string>();
     const [mostRepeated] = [...groupByObject(chunks).entries()].sort((a, b) => b[1].length - a[1].length);
-    if (mostRepeated && mostRepeated[1].length > 1 && isAllZero(await read(mostRepeated[0]))) knownZero.add(mostRepeated[0]);
+    if (mostRepeated && mostRepeated[1].length > 1 && isAllZero(await server.readObject(mostRepeated[0], request.signal, Buffer.alloc(mostRepeated[1][0].length)))) {
+      knownZero.add(mostRepeated[0]);
+    }
     return { server, chunks, knownZero };
   } catch (error) {
     if (request.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
@@ -115,7 +117,7 @@ async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: Di
     chunks: plan.chunks,
     file,
     parallelism: Math.min(MAX_PARALLELISM, Math.max(1, Math.floor(request.parallelism))),
-    read: (id, signal) => plan.server.readObject(id, signal),
+    read: (id, signal, into) => plan.server.readObject(id, signal, into),
     signal: request.signal,
     knownZero: plan.knownZero,
     onBytes: setDone,
