@@ -16,7 +16,7 @@ export interface ParallelWriteOptions {
   /** Object ids already known to be all zeros (e.g. probed before the free-space check). */
   knownZero?: Set<string>;
   onBytes?(bytesDone: number): void;
-  /** Most chunk bytes held in memory at once (default 64 MiB); one chunk always fits. */
+  /** Most chunk bytes held in memory at once (default 32 MiB); one chunk always fits. */
   maxBytesInFlight?: number;
 }
 
@@ -27,7 +27,7 @@ export interface ParallelWriteResult {
 }
 
 const BLOCK = 4096;
-const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+const DEFAULT_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 export async function writeChunksInParallel(options: ParallelWriteOptions): Promise<ParallelWriteResult> {

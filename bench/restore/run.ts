@@ -1,7 +1,6 @@
 // `npm run bench:restore`: restore speed of the agent's engine against `kopia snapshot restore` and `cp`, on an S3
 // repository (versitygw) behind a latency-injecting proxy. A disk of BENCH_SIZE_MIB (default 2048), 70% random and
 // 30% zeros, backed up as a Full plus 5 Incrementals that each change 5%; the last point is restored.
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,7 +116,7 @@ async function runKopiaRestore(dir: string, spec: TestRepository['spec'], passwo
 }
 
 async function runCp(source: string, target: string, expected: string): Promise<Row> {
-  const { seconds, peakRss } = await timed(target, async () => execFileSync('cp', [source, target]));
+  const { seconds, peakRss } = await timed(target, () => execa('cp', [source, target]));
   return { method: 'cp (local file, no repository)', seconds, peakRss, allocated: await allocatedBytes(target), identical: (await sha256File(target)) === expected };
 }
 
