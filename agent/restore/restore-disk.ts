@@ -31,7 +31,13 @@ interface ParallelPlan {
 export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<DiskRestoreResult> {
   const { source, plan } = await prepare(deps, request);
   let bytesDone = 0;
-  const report = () => request.onProgress?.({ bytesDone, bytesTotal: source.size });
+  const report = () => {
+    try {
+      request.onProgress?.({ bytesDone, bytesTotal: source.size });
+    } catch {
+      // A failing progress sink (e.g. the sidecar is down) must not stop or crash the restore.
+    }
+  };
   report();
   const timer = setInterval(report, PROGRESS_INTERVAL_MS);
   let file: FileHandle | null = null;
