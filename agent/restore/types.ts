@@ -22,6 +22,8 @@ export interface RepositoryOptions {
   repository: RepositoryConnection;
   password: string;
   signal?: AbortSignal;
+  /** Skip the parallel path and always use `kopia snapshot restore` (tests, troubleshooting). */
+  forceKopiaRestore?: boolean;
 }
 
 export interface DiskProgress {
@@ -65,6 +67,7 @@ export type RestoreErrorCode =
   | 'SNAPSHOT_NOT_FOUND'
   | 'SNAPSHOT_NOT_A_DISK'
   | 'TARGET_EXISTS'
+  | 'TARGET_UNAVAILABLE'
   | 'INSUFFICIENT_SPACE'
   | 'SIZE_MISMATCH'
   | 'KOPIA_FAILED'

@@ -1,0 +1,175 @@
+// Fetches chunk objects through a bounded work queue (N reads in flight, never the whole file in memory) and writes
+// each at its offsets with positional writes. An object seen to be all zeros is neither fetched again nor written,
+// and 4 KiB-aligned zero runs inside fetched chunks are skipped too, so the output stays sparse.
+import { setMaxListeners } from 'node:events';
+import type { FileHandle } from 'node:fs/promises';
+import { groupByObject, type Chunk } from './chunk-map.js';
+import { RestoreError } from './types.js';
+
+export interface ParallelWriteOptions {
+  chunks: Chunk[];
+  file: FileHandle;
+  parallelism: number;
+  /** Reads the object into `into` (exactly its size) and returns it. */
+  read(objectId: string, signal: AbortSignal, into: Buffer): Promise<Buffer>;
+  signal: AbortSignal;
+  /** Object ids already known to be all zeros (e.g. probed before the free-space check). */
+  knownZero?: Set<string>;
+  onBytes?(bytesDone: number): void;
+  /** Most chunk bytes held in memory at once (default 32 MiB); one chunk always fits. */
+  maxBytesInFlight?: number;
+}
+
+export interface ParallelWriteResult {
+  bytesWritten: number;
+  chunksFetched: number;
+  chunksSkippedZero: number;
+}
+
+const BLOCK = 4096;
+const DEFAULT_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+
+export async function writeChunksInParallel(options: ParallelWriteOptions): Promise<ParallelWriteResult> {
+  const groups = [...groupByObject(options.chunks).entries()];
+  const knownZero = options.knownZero ?? new Set<string>();
+  const result: ParallelWriteResult = { bytesWritten: 0, chunksFetched: 0, chunksSkippedZero: 0 };
+  // One failing read stops the others at once instead of letting them run on.
+  const failed = new AbortController();
+  const signal = AbortSignal.any([options.signal, failed.signal]);
+  setMaxListeners(Math.max(64, options.parallelism * 2), signal); // one abort listener per request in flight
+  const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
+  const budget = new ByteBudget(limit);
+  const pool = new BufferPool(limit);
+  let next = 0;
+  let bytesDone = 0;
+  const worker = async () => {
+    while (next < groups.length && !signal.aborted) {
+      const [objectId, places] = groups[next++];
+      const placed = places.reduce((sum, chunk) => sum + chunk.length, 0);
+      if (knownZero.has(objectId)) {
+        result.chunksSkippedZero += places.length;
+      } else {
+        // Budget first, buffer second: a worker waiting for budget must not hold a buffer.
+        const release = await budget.acquire(BufferPool.sizeFor(places[0].length), signal);
+        const buffer = pool.take(places[0].length);
+        try {
+          const data = await options.read(objectId, signal, buffer.subarray(0, places[0].length));
+          result.chunksFetched += 1;
+          if (isAllZero(data)) {
+            knownZero.add(objectId);
+            result.chunksSkippedZero += places.length;
+          } else {
+            for (const chunk of places) {
+              const written = await writeChunk(options.file, data, chunk); // not `+= await`: workers interleave
+              result.bytesWritten += written;
+            }
+          }
+        } finally {
+          pool.give(buffer);
+          release();
+        }
+      }
+      bytesDone += placed;
+      options.onBytes?.(bytesDone);
+    }
+  };
+  let firstError: unknown = null;
+  const workers = Array.from({ length: Math.max(1, options.parallelism) }, () => worker().catch((error: unknown) => {
+    firstError ??= error;
+    failed.abort();
+  }));
+  await Promise.all(workers);
+  if (options.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+  if (firstError !== null) throw firstError;
+  return result;
+}
+
+export function isAllZero(data: Buffer): boolean {
+  let at = 0;
+  for (; at + BLOCK <= data.length; at += BLOCK) if (!data.subarray(at, at + BLOCK).equals(ZERO_BLOCK)) return false;
+  for (; at < data.length; at++) if (data[at] !== 0) return false;
+  return true;
+}
+
+/** Writes the non-zero parts of one chunk at its offset, skipping zero 4 KiB blocks aligned to the file. */
+async function writeChunk(file: FileHandle, data: Buffer, chunk: Chunk): Promise<number> {
+  if (data.length !== chunk.length) {
+    throw new RestoreError('SIZE_MISMATCH', `Chunk ${chunk.objectId} has ${data.length} bytes, the map says ${chunk.length}`);
+  }
+  let written = 0;
+  let runStart = -1;
+  // Block boundaries are aligned to the file offset, so skipped blocks are whole file-system blocks (holes).
+  let at = 0;
+  while (at < data.length) {
+    const end = Math.min(data.length, at + BLOCK - ((chunk.offset + at) % BLOCK));
+    const zero = end - at === BLOCK && data.subarray(at, end).equals(ZERO_BLOCK);
+    if (!zero && runStart < 0) runStart = at;
+    if (zero && runStart >= 0) {
+      written += await writeAll(file, data.subarray(runStart, at), chunk.offset + runStart);
+      runStart = -1;
+    }
+    at = end;
+  }
+  if (runStart >= 0) written += await writeAll(file, data.subarray(runStart), chunk.offset + runStart);
+  return written;
+}
+
+async function writeAll(file: FileHandle, data: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+  return done;
+}
+
+/** Bounds the chunk bytes held at once, so memory stays flat whatever the parallelism and chunk size. */
+class ByteBudget {
+  private used = 0;
+  private waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(bytes: number, signal: AbortSignal): Promise<() => void> {
+    // A chunk larger than the whole budget still runs, alone.
+    while (this.used > 0 && this.used + bytes > this.limit && !signal.aborted) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.used += bytes;
+    return () => {
+      this.used -= bytes;
+      for (const wake of this.waiting.splice(0)) wake();
+    };
+  }
+}
+
+/** Reuses chunk buffers (sizes rounded up to a power of two): steady memory instead of GC-lagged garbage. Idle
+ * buffers of other sizes are dropped when keeping them would hold more than `limit` bytes in all. */
+class BufferPool {
+  private readonly free = new Map<number, Buffer[]>();
+  private owned = 0;
+
+  constructor(private readonly limit: number) {}
+
+  static sizeFor(length: number): number {
+    return Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(Math.max(1, length))));
+  }
+
+  take(length: number): Buffer {
+    const size = BufferPool.sizeFor(length);
+    const reused = this.free.get(size)?.pop();
+    if (reused) return reused;
+    for (const list of this.free.values()) {
+      while (list.length > 0 && this.owned + size > this.limit) this.owned -= (list.pop() as Buffer).length;
+    }
+    this.owned += size;
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  give(buffer: Buffer): void {
+    const list = this.free.get(buffer.length) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.length, list);
+  }
+}
