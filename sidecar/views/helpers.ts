@@ -1,5 +1,5 @@
 // Handlebars helpers for the pages. Registered explicitly (no auto-discovery) so a template can only use these.
-import type { HelperDelegate, HelperOptions } from 'handlebars';
+import type { HelperDelegate } from 'handlebars';
 import Handlebars from 'handlebars';
 import { formatBytes } from '../lib/format-bytes.js';
 
@@ -7,19 +7,6 @@ import { formatBytes } from '../lib/format-bytes.js';
 export function bytesText(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   return formatBytes(Number(value));
-}
-
-/** Seconds -> "1 h 02 min", "3 min 05 s", "42 s". */
-export function formatDuration(value: unknown): string {
-  const n = Number(value);
-  if (value === null || value === undefined || value === '' || !Number.isFinite(n) || n < 0) return '—';
-  const s = Math.round(n);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (x: number) => String(x).padStart(2, '0');
-  if (h) return `${h} h ${pad(m)} min`;
-  if (m) return `${m} min ${pad(s % 60)} s`;
-  return `${s} s`;
 }
 
 /** A stored UTC time ('YYYY-MM-DD HH:MM:SS' or ISO) -> ISO 8601 with Z, for <time datetime> and the browser. */
@@ -48,14 +35,11 @@ export function scriptJson(value: unknown): string {
 
 const HELPERS: Record<string, HelperDelegate> = {
   bytes: (value: unknown) => bytesText(value),
-  duration: (value: unknown) => formatDuration(value),
   isoTime: (value: unknown) => isoTime(value),
   utcText: (value: unknown) => utcText(value),
   json: (value: unknown) => new Handlebars.SafeString(scriptJson(value)),
   eq: (a: unknown, b: unknown) => a === b,
   plural: (count: unknown, one: string, many: string) => (Number(count) === 1 ? one : many),
-  // {{#each}} without extras: the options object arrives last, so extra arguments are ignored.
-  add: (a: unknown, b: unknown, _options?: HelperOptions) => Number(a) + Number(b),
 };
 
 export function registerHelpers(hbs: typeof Handlebars): void {

@@ -38,13 +38,24 @@
     return q.toString();
   }
 
+  // The bridge's page template may wrap the fragment in an element carrying its own module link (data-hvr-base)
+  // and the session's CSRF token (data-hvr-csrf); both win over the defaults.
+  function bridgeWrapper(root) {
+    return root.parentElement ? root.parentElement.closest('[data-hvr-base], [data-hvr-csrf]') : null;
+  }
+
+  function bridgeBase(root) {
+    var wrapper = bridgeWrapper(root);
+    return (wrapper && wrapper.dataset.hvrBase) || root.dataset.hvrApiBase;
+  }
+
   function urlFor(root, name, params) {
     var route = ROUTES[name];
     if (!route) throw new Error('HvrApi: unknown API ' + name);
     params = Object.assign({}, params);
     if (root.dataset.hvrMode === 'bridge') {
       var q = query(Object.assign({ api: name }, params));
-      return root.dataset.hvrApiBase + '&' + q;
+      return bridgeBase(root) + '&' + q;
     }
     var path = route.path.replace(/\{(\w+)\}/g, function (_m, key) {
       var value = params[key];
@@ -56,13 +67,15 @@
   }
 
   function assetUrl(root, path) {
-    if (root.dataset.hvrMode === 'bridge') return root.dataset.hvrApiBase + '&' + query({ asset: path });
+    if (root.dataset.hvrMode === 'bridge') return bridgeBase(root) + '&' + query({ asset: path });
     return '/assets/' + path;
   }
 
-  // WHMCS's client-area themes define the session's CSRF token as the global `csrfToken`; forms carry it as
-  // input[name=token]. The bridge checks it on every POST before forwarding.
-  function csrfToken() {
+  // The session's CSRF token: from the bridge's wrapper, else the global `csrfToken` WHMCS client-area themes
+  // define, else a form's input[name=token]. The bridge checks it on every POST before forwarding.
+  function csrfToken(root) {
+    var wrapper = bridgeWrapper(root);
+    if (wrapper && wrapper.dataset.hvrCsrf) return wrapper.dataset.hvrCsrf;
     if (typeof window.csrfToken === 'string' && window.csrfToken) return window.csrfToken;
     var input = document.querySelector('input[name="token"]');
     return input ? input.value : '';
@@ -75,7 +88,7 @@
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    if (method !== 'GET' && root.dataset.hvrMode === 'bridge') headers['X-CSRF-Token'] = csrfToken();
+    if (method !== 'GET' && root.dataset.hvrMode === 'bridge') headers['X-CSRF-Token'] = csrfToken(root);
     var res;
     try {
       res = await fetch(urlFor(root, name, params), init);

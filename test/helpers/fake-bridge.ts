@@ -27,10 +27,15 @@ export interface FakeBridgeOptions {
   withoutFragment?: boolean;
 }
 
+/** As the bridge's templates/page.tpl wraps the fragment: its module link and the session's CSRF token. */
+function wrapped(fragment: string): string {
+  return `<div class="hypervrestore-bridge" data-hvr-base="index.php?m=hypervrestore" data-hvr-csrf="${CSRF_TOKEN}">${fragment}</div>`;
+}
+
 export function hostPage(fragment: string): string {
   const css = existsSync(BOOTSTRAP_CSS) ? `<link rel="stylesheet" href="/bootstrap.min.css">` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Client Area - WHMCS</title>${css}
-<script>var csrfToken = '${CSRF_TOKEN}';</script></head>
+</head>
 <body><nav class="navbar navbar-dark bg-dark"><a class="navbar-brand" href="#">My Hosting</a></nav>
 <div class="container mt-3"><div class="row"><aside class="col-md-3"><h2 id="host-heading">Account</h2>
 <ul class="list-group"><li class="list-group-item"><a id="host-link" href="#">Services</a></li></ul>
@@ -40,7 +45,7 @@ export function hostPage(fragment: string): string {
 <input id="host-input" type="text"><input id="host-check" type="checkbox"><button id="host-plain-button" type="button">Go</button></fieldset></form>
 <h3 id="host-h3">Support</h3><ol id="host-ol"><li>One</li></ol><code id="host-code">code</code><span class="badge badge-info" id="host-badge">New</span>
 <div class="alert alert-info" id="host-alert">Note</div><div class="progress" id="host-progress"><div class="progress-bar" style="width:50%"></div></div></aside>
-<main class="col-md-9">${fragment}</main></div></div></body></html>`;
+<main class="col-md-9">${fragment ? wrapped(fragment) : ''}</main></div></div></body></html>`;
 }
 
 async function forward(o: FakeBridgeOptions, method: 'GET' | 'POST', pathAndQuery: string, body?: string) {
