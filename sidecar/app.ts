@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import type { Deps } from './deps.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { agentApiRouter } from './routes/agent-api.js';
 import { healthRouter } from './routes/health.js';
 
 export function createApp(deps: Deps): Express {
@@ -15,6 +16,7 @@ export function createApp(deps: Deps): Express {
     next();
   });
   app.use(healthRouter(deps));
+  app.use(agentApiRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
