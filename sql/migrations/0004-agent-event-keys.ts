@@ -14,7 +14,7 @@ export const agentEventKeys: Migration = {
         { name: 'created_at', build: (t) => t.dateTime('created_at').notNullable() },
       ],
       extras: (t) => {
-        t.primary(['run_id', 'event_key'], { constraintName: 'hvr_event_keys_pk' });
+        t.primary(['run_id', 'event_key']);
         t.foreign('run_id', 'hvr_event_keys_run').references('id').inTable('s3_cloudbackup_runs').onDelete('CASCADE');
       },
     });
