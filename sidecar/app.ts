@@ -2,9 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import type { Deps } from './deps.js';
+import { bodyParsers } from './http/body-parsers.js';
+import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { agentApiRouter } from './routes/agent-api.js';
 import { healthRouter } from './routes/health.js';
+
+/** Path prefixes served to the bridge (client API, pages, admin). The agent API has its own auth. */
+export const BRIDGE_PATHS = ['/api', '/pages', '/admin'];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -17,6 +22,8 @@ export function createApp(deps: Deps): Express {
   });
   app.use(healthRouter(deps));
   app.use(agentApiRouter(deps));
+  // Everything the bridge calls is signed: bodies are parsed (raw bytes kept) and the signature checked once here.
+  app.use(BRIDGE_PATHS, ...bodyParsers(), bridgeAuth(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

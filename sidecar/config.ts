@@ -19,6 +19,8 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite://./data/sidecar.db';
+/** In demo mode an unsigned request acts as this WHMCS client (the demo data belongs to it). */
+export const DEMO_CLIENT_ID = 1;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 

@@ -26,7 +26,8 @@ function bodyOf<T>(req: Request, validate: Validator<T>): T {
 
 export function agentApiRouter({ db, log }: Deps): Router {
   const router = Router();
-  router.use('/agent', express.json({ limit: '512kb' }), agentAuth(db));
+  // Authenticate before parsing: an unauthenticated caller learns nothing from a body error.
+  router.use('/agent', agentAuth(db), express.json({ limit: '512kb' }));
 
   router.post('/agent/commands/claim', async (_req, res) => {
     const agent = agentOf(res);
