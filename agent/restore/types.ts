@@ -22,6 +22,8 @@ export interface RepositoryOptions {
   repository: RepositoryConnection;
   password: string;
   signal?: AbortSignal;
+  /** Skip the parallel path and always use `kopia snapshot restore` (tests, troubleshooting). */
+  forceKopiaRestore?: boolean;
 }
 
 export interface DiskProgress {

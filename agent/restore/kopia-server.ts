@@ -1,0 +1,83 @@
+// A loopback `kopia server` over this session's read-only repository, used only for its object endpoint
+// (GET /api/v1/objects/{id}): many objects can be read at once, which `kopia snapshot restore` cannot do for one file.
+// A random user and password (passed through the environment) keep other local users out; it dies with the session.
+import { randomBytes } from 'node:crypto';
+import { RestoreError } from './types.js';
+import { spawnKopia, type KopiaContext } from './kopia.js';
+
+export interface KopiaServer {
+  baseUrl: string;
+  /** The whole object's bytes; rejects with CANCELLED when the signal aborts. */
+  readObject(objectId: string, signal?: AbortSignal): Promise<Buffer>;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 30_000;
+// Kopia's alphabet: leading I's (indirect), optional Z (compressed), optional g-z content prefix, hex digest.
+const OBJECT_ID = /^I*Z?[g-z]?[0-9a-f]{32,128}$/;
+
+export async function startKopiaServer(ctx: KopiaContext, signal?: AbortSignal): Promise<KopiaServer> {
+  const username = `restore-${randomBytes(6).toString('hex')}`;
+  const password = randomBytes(24).toString('base64url');
+  const stopper = new AbortController();
+  const onAbort = () => stopper.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // The object API is part of the UI handlers (without --ui it answers 404); this build serves a stub UI page.
+  const child = spawnKopia(ctx, ['server', 'start', '--insecure', '--address=127.0.0.1:0', `--server-username=${username}`,
+    '--shutdown-grace-period=0s', '--no-grpc', '--no-control-api'], stopper.signal, { KOPIA_SERVER_PASSWORD: password });
+  const stop = async () => {
+    signal?.removeEventListener('abort', onAbort);
+    stopper.abort();
+    await child.catch(() => undefined);
+  };
+  try {
+    const baseUrl = await waitForAddress(child.stderr, child);
+    const auth = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
+    return { baseUrl, readObject: (id, s) => readObject(baseUrl, auth, id, s), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function waitForAddress(stderr: NodeJS.ReadableStream | null, exited: Promise<unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new RestoreError('KOPIA_FAILED', 'kopia server did not start in time')), START_TIMEOUT_MS);
+    stderr?.on('data', (data: Buffer) => {
+      output += data.toString();
+      const match = /SERVER ADDRESS: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      const last = output.trim().split('\n').pop() ?? 'no output';
+      reject(new RestoreError('KOPIA_FAILED', `kopia server exited: ${last}`));
+    });
+  });
+}
+
+async function readObject(baseUrl: string, auth: string, objectId: string, signal?: AbortSignal): Promise<Buffer> {
+  // The id comes from repository data: keep it to kopia's alphabet so it cannot change the request path.
+  if (!OBJECT_ID.test(objectId)) throw new RestoreError('KOPIA_FAILED', `Unexpected object id in the repository: ${objectId.slice(0, 80)}`);
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}/api/v1/objects/${objectId}`, { headers: { authorization: auth }, signal });
+  } catch (error) {
+    if (signal?.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+    throw new RestoreError('KOPIA_FAILED', `kopia server unreachable: ${(error as Error).message}`);
+  }
+  if (response.status !== 200) {
+    const text = (await response.text().catch(() => '')).trim().slice(0, 200);
+    throw new RestoreError('KOPIA_FAILED', `Reading object ${objectId} failed: HTTP ${response.status} ${text}`);
+  }
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    if (signal?.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+    throw new RestoreError('KOPIA_FAILED', `Reading object ${objectId} failed: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,128 @@
+// One disk: check the snapshot, the target and the free space, restore into `<target>.partial` (chunks in parallel
+// through the loopback kopia server, or kopia's own restore as the fallback), verify, fsync, move into place.
+// Whatever goes wrong, including cancel, the `.partial` this call created is deleted.
+import type { FileHandle } from 'node:fs/promises';
+import { readChunkMap, groupByObject, type Chunk } from './chunk-map.js';
+import { resolveDiskSource, type DiskSource } from './disk-source.js';
+import { kopiaRestoreFile, readSnapshotManifest, type KopiaContext } from './kopia.js';
+import type { KopiaServer } from './kopia-server.js';
+import { isAllZero, writeChunksInParallel } from './parallel-writer.js';
+import { assertFreeSpace, assertTargetFree, createPartial, finishPartial, partialPath, removePartial } from './partial-file.js';
+import { RestoreError, type DiskRestoreRequest, type DiskRestoreResult } from './types.js';
+
+export interface DiskRestoreDeps {
+  ctx: KopiaContext;
+  /** The session's loopback server; rejects when it cannot be started. */
+  server(): Promise<KopiaServer>;
+  forceKopiaRestore: boolean;
+}
+
+const PROGRESS_INTERVAL_MS = 500;
+const MAX_PARALLELISM = 32;
+const MANIFEST_ID = /^[0-9a-f]{32}$/;
+const FILE_NAME = /^[^\\/:*?"<>|\0]+$/;
+
+interface ParallelPlan {
+  server: KopiaServer;
+  chunks: Chunk[];
+  knownZero: Set<string>;
+}
+
+export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<DiskRestoreResult> {
+  const { signal } = request;
+  validateRequest(request);
+  await assertTargetFree(request.targetFile);
+  const manifest = await readSnapshotManifest(deps.ctx, request.manifestId, signal);
+  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.manifestId} was not found in the repository`);
+  const source = await resolveDiskSource(deps.ctx, manifest, request.expectedFileName, signal);
+  const plan = deps.forceKopiaRestore ? null : await planParallel(deps, source, request);
+  const zeroBytes = plan ? plan.chunks.filter((c) => plan.knownZero.has(c.objectId)).reduce((sum, c) => sum + c.length, 0) : 0;
+  await assertFreeSpace(request.targetFile, source.size - zeroBytes);
+  throwIfCancelled(signal);
+
+  let bytesDone = 0;
+  const report = () => request.onProgress?.({ bytesDone, bytesTotal: source.size });
+  report();
+  const timer = setInterval(report, PROGRESS_INTERVAL_MS);
+  let file: FileHandle | null = null;
+  let created = false; // only a .partial this call created is ever deleted
+  try {
+    file = await createPartial(request.targetFile, source.size);
+    created = true;
+    const setDone = (n: number) => { bytesDone = n; };
+    const result = plan
+      ? await restoreParallel(plan, file, request, setDone)
+      : await restoreWithKopia(deps, source, file, request, setDone);
+    await file.close();
+    file = null;
+    throwIfCancelled(signal);
+    await finishPartial(request.targetFile, source.size);
+    bytesDone = source.size;
+    report();
+    return { bytesTotal: source.size, ...result };
+  } catch (error) {
+    await file?.close().catch(() => undefined);
+    if (created) await removePartial(request.targetFile);
+    if (signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+    throw error;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function validateRequest(request: DiskRestoreRequest): void {
+  if (!MANIFEST_ID.test(request.manifestId)) {
+    throw new RestoreError('SNAPSHOT_NOT_FOUND', `"${request.manifestId.slice(0, 64)}" is not a snapshot manifest id`);
+  }
+  if (!FILE_NAME.test(request.expectedFileName) || request.expectedFileName === '.' || request.expectedFileName === '..') {
+    throw new RestoreError('SNAPSHOT_NOT_A_DISK', `"${request.expectedFileName}" is not a plain file name`);
+  }
+  throwIfCancelled(request.signal);
+}
+
+/** The chunk map plus a probe of the most repeated chunk (large zero regions share one object id). */
+async function planParallel(deps: DiskRestoreDeps, source: DiskSource, request: DiskRestoreRequest): Promise<ParallelPlan | null> {
+  try {
+    const server = await deps.server();
+    const read = (id: string) => server.readObject(id, request.signal);
+    const chunks = await readChunkMap(source.objectId, source.size, read);
+    const knownZero = new Set<string>();
+    const [mostRepeated] = [...groupByObject(chunks).entries()].sort((a, b) => b[1].length - a[1].length);
+    if (mostRepeated && mostRepeated[1].length > 1 && isAllZero(await read(mostRepeated[0]))) knownZero.add(mostRepeated[0]);
+    return { server, chunks, knownZero };
+  } catch (error) {
+    if (request.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+    if (error instanceof RestoreError && error.code === 'SIZE_MISMATCH') throw error;
+    request.onNotice?.({
+      code: 'PARALLEL_UNAVAILABLE',
+      message: `Parallel restore unavailable (${(error as Error).message}); using kopia snapshot restore instead.`,
+    });
+    return null;
+  }
+}
+
+async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: DiskRestoreRequest,
+  setDone: (n: number) => void): Promise<Omit<DiskRestoreResult, 'bytesTotal'>> {
+  const written = await writeChunksInParallel({
+    chunks: plan.chunks,
+    file,
+    parallelism: Math.min(MAX_PARALLELISM, Math.max(1, Math.floor(request.parallelism))),
+    read: (id, signal) => plan.server.readObject(id, signal),
+    signal: request.signal,
+    knownZero: plan.knownZero,
+    onBytes: setDone,
+  });
+  // The probe read counts as a fetch too.
+  return { ...written, chunksFetched: written.chunksFetched + plan.knownZero.size, method: 'parallel' };
+}
+
+async function restoreWithKopia(deps: DiskRestoreDeps, source: DiskSource, file: FileHandle, request: DiskRestoreRequest,
+  setDone: (n: number) => void): Promise<Omit<DiskRestoreResult, 'bytesTotal'>> {
+  await kopiaRestoreFile(deps.ctx, source.restoreSource, partialPath(request.targetFile), request.signal, setDone);
+  const { blocks } = await file.stat();
+  return { bytesWritten: Number(blocks) * 512, chunksFetched: 0, chunksSkippedZero: 0, method: 'kopia-restore' };
+}
+
+function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+}
