@@ -45,7 +45,7 @@ export function agentApiRouter({ db, log }: Deps): Router {
 
   router.get('/agent/runs/:run', async (req, res) => {
     const run = await readOwnRun(db, agentOf(res).id, runIdOf(req));
-    respond(res, { run_status: run.status, cancel_requested: Number(run.cancel_requested) === 1 });
+    respond(res, { run_status: run.status, cancel_requested: run.cancelRequested });
   });
 
   router.post('/agent/runs/:run/events', async (req, res) => {

@@ -5,6 +5,7 @@
 // Terminology: a *command* is a row of s3_cloudbackup_run_commands queued for one agent; *claiming* it hands it to
 // that agent once; its *run* (s3_cloudbackup_runs) is what the agent reports progress, events and the end on.
 import type { JSONSchemaType } from 'ajv';
+import type { MessageId } from '../lib/event-catalogue.js';
 import { compileValidator } from '../lib/validator.js';
 
 export const AGENT_API_PREFIX = '/agent';
@@ -12,6 +13,8 @@ export const MANIFEST_ID_PATTERN = '^[0-9a-fA-F]{32}$';
 export const MAX_EVENTS_PER_BATCH = 100;
 
 export type RunStatus = 'queued' | 'starting' | 'running' | 'success' | 'warning' | 'failed' | 'cancelled';
+export type EventType = 'start' | 'progress' | 'warning' | 'error' | 'summary' | 'cancelled' | 'info';
+export type EventLevel = 'info' | 'warn' | 'error';
 export type FinalStatus = 'success' | 'warning' | 'failed' | 'cancelled';
 export type DiskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -19,8 +22,8 @@ export type DiskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export const AGENT_EVENT_IDS = [
   'HYPERV_RESTORE_STARTING', 'HYPERV_RESTORE_DISK_STARTING', 'HYPERV_RESTORE_DISK_PROGRESS',
   'HYPERV_RESTORE_DISK_COMPLETE', 'HYPERV_RESTORE_DISK_FAILED', 'HYPERV_RESTORE_COMPLETE', 'HYPERV_RESTORE_FAILED',
-  'HYPERV_RESTORE_CANCELLED', 'HYPERV_RESTORE_NOTICE',
-] as const;
+  'HYPERV_RESTORE_CANCEL_REQUESTED', 'HYPERV_RESTORE_CANCELLED', 'HYPERV_RESTORE_NOTICE',
+] as const satisfies readonly MessageId[];
 export type AgentEventId = (typeof AGENT_EVENT_IDS)[number];
 
 // ---- claim --------------------------------------------------------------------------------------------------
@@ -117,8 +120,8 @@ export interface AgentEvent {
   /** Client-generated and unique per run: a retried batch carries the same ids and is stored once. */
   id: string;
   ts: string;
-  type: 'start' | 'progress' | 'warning' | 'error' | 'summary' | 'cancelled' | 'info';
-  level: 'info' | 'warn' | 'error';
+  type: EventType;
+  level: EventLevel;
   message_id: AgentEventId;
   params: Record<string, EventParam>;
 }

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
 import type { AgentEvent, EventsResponse } from '../schemas/agent.js';
+import { appendEvents } from './run-events.js';
 
 const DUPLICATE = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
 const SKEW_MS = 24 * 3600 * 1000;
@@ -14,24 +15,16 @@ function isDuplicate(thrown: unknown): boolean {
 }
 
 /** The agent's own time keeps buffered events in order; an absurd clock falls back to ours. */
-function eventTime(ts: string, now: Date): string {
+function eventTime(ts: string, now: Date): Date {
   const at = new Date(ts);
-  return Math.abs(at.getTime() - now.getTime()) > SKEW_MS ? toDbTime(now) : toDbTime(at);
+  return Math.abs(at.getTime() - now.getTime()) > SKEW_MS ? now : at;
 }
 
 async function storeOne(db: Knex, runId: number, event: AgentEvent, now: Date): Promise<boolean> {
   try {
     await db.transaction(async (trx) => {
       await trx('s3_hyperv_restore_event_keys').insert({ run_id: runId, event_key: event.id, created_at: toDbTime(now) });
-      await trx('s3_cloudbackup_run_events').insert({
-        run_id: runId,
-        ts: eventTime(event.ts, now),
-        type: event.type,
-        level: event.level,
-        code: event.message_id,
-        message_id: event.message_id,
-        params_json: JSON.stringify(event.params),
-      });
+      await appendEvents(trx, runId, [{ messageId: event.message_id, params: event.params, type: event.type, level: event.level, ts: eventTime(event.ts, now) }]);
     });
     return true;
   } catch (thrown) {

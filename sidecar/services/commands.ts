@@ -5,10 +5,10 @@
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
 import type { ClaimedCommand } from '../schemas/agent.js';
+import { TERMINAL_STATUSES, transitionRun } from './run-status.js';
 
 /** The command types this agent runs; the reference's other types belong to its own agent. */
 export const AGENT_COMMAND_TYPES = ['hyperv_restore'] as const;
-const TERMINAL = ['success', 'warning', 'failed', 'cancelled'];
 const CANDIDATES = 5;
 
 interface CandidateRow {
@@ -25,7 +25,7 @@ function candidates(db: Knex, agentId: number): Promise<CandidateRow[]> {
     .join('s3_cloudbackup_runs as r', 'r.id', 'c.run_id')
     .where('c.status', 'pending')
     .whereIn('c.type', AGENT_COMMAND_TYPES)
-    .whereNotIn('r.status', TERMINAL)
+    .whereNotIn('r.status', TERMINAL_STATUSES)
     .where((w) => w.where('c.agent_id', agentId).orWhere((o) => o.whereNull('c.agent_id').andWhere('r.agent_id', agentId)))
     .orderBy('c.id')
     .limit(CANDIDATES)
@@ -54,9 +54,7 @@ export async function claimNextCommand(db: Knex, agentId: number): Promise<Claim
           .update({ status: 'processing', processed_at: now, agent_id: agentId }),
       );
       if (won !== 1) continue; // another poll got it first
-      await db('s3_cloudbackup_runs')
-        .where({ id: row.run_id, status: 'queued' })
-        .update({ status: 'starting', started_at: now, updated_at: now });
+      await transitionRun(db, Number(row.run_id), 'starting', { onlyFrom: ['queued'] });
       return { command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) };
     }
   }
