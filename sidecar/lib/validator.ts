@@ -5,7 +5,8 @@ import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 export type Validated<T> = { ok: true; value: T } | { ok: false; message: string };
 export type Validator<T> = (input: unknown) => Validated<T>;
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+// strictRequired off: an if/then may require a property its parent schema defines.
+const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
 
 function fieldName(error: ErrorObject, root: string): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');
