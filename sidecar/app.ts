@@ -6,6 +6,7 @@ import { bodyParsers } from './http/body-parsers.js';
 import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { agentApiRouter } from './routes/agent-api.js';
+import { clientApiRouter } from './routes/client-api.js';
 import { healthRouter } from './routes/health.js';
 
 /** Path prefixes served to the bridge (client API, pages, admin). The agent API has its own auth. */
@@ -24,6 +25,7 @@ export function createApp(deps: Deps): Express {
   app.use(agentApiRouter(deps));
   // Everything the bridge calls is signed: bodies are parsed (raw bytes kept) and the signature checked once here.
   app.use(BRIDGE_PATHS, ...bodyParsers(), bridgeAuth(deps));
+  app.use(clientApiRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

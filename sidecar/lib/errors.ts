@@ -17,6 +17,10 @@ export const MESSAGES = {
   RUN_NOT_FOUND: 'Run not found',
   RATE_LIMITED: 'Too many requests',
   PAYLOAD_TOO_LARGE: 'Request body too large',
+  AGENT_MISSING: 'This job has no agent to restore with',
+  AGENT_DISABLED: 'The agent of this job is disabled',
+  RESTORE_ALREADY_ACTIVE: 'A restore of this VM to this folder is already queued or running',
+  RUN_FINISHED: 'The run has already finished and cannot be cancelled',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES | string;
@@ -53,6 +57,10 @@ export const errors = {
   runNotFound: () => fromTable('RUN_NOT_FOUND', 404),
   rateLimited: () => fromTable('RATE_LIMITED', 429),
   payloadTooLarge: () => fromTable('PAYLOAD_TOO_LARGE', 413),
+  agentMissing: () => fromTable('AGENT_MISSING', 409),
+  agentDisabled: () => fromTable('AGENT_DISABLED', 409),
+  restoreAlreadyActive: () => fromTable('RESTORE_ALREADY_ACTIVE', 409),
+  runFinished: () => fromTable('RUN_FINISHED', 409),
   /** A bad input value: 400 with a message that names the field. */
   invalid: (message: string, code = 'INVALID_INPUT') => new AppError(code, 400, message),
   conflict: (message: string, code = 'CONFLICT') => new AppError(code, 409, message),

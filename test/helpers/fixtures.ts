@@ -142,3 +142,24 @@ export async function snapshotTables(db: Knex): Promise<Record<string, unknown[]
   for (const t of WRITABLE_TABLES) out[t] = (await db(t).select('*').orderBy('id')) as unknown[];
   return out;
 }
+
+/** Runs fn with foreign keys off, to build rows only a legacy install (no FKs) can hold, e.g. dangling parents. */
+export async function withoutForeignKeys(db: Knex, fn: (conn: Knex) => Promise<void>): Promise<void> {
+  if (db.client.config.client === 'better-sqlite3') {
+    await db.raw('PRAGMA foreign_keys = OFF');
+    try {
+      await fn(db);
+    } finally {
+      await db.raw('PRAGMA foreign_keys = ON');
+    }
+    return;
+  }
+  await db.transaction(async (trx) => {
+    await trx.raw('SET FOREIGN_KEY_CHECKS = 0');
+    try {
+      await fn(trx);
+    } finally {
+      await trx.raw('SET FOREIGN_KEY_CHECKS = 1');
+    }
+  });
+}

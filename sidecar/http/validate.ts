@@ -1,0 +1,33 @@
+// validate(schema, messages) -> a function that turns an untrusted query/body into its typed value, or throws a
+// 400 AppError with the field's message. Empty strings count as absent (forms and query strings send them).
+import AjvModule, { type JSONSchemaType, type ValidateFunction } from 'ajv';
+import { errors } from '../lib/errors.js';
+import type { FieldMessages } from '../schemas/client.js';
+
+// ajv is CommonJS: under NodeNext its class is the default export's `default`.
+const Ajv = AjvModule.default;
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: true });
+
+function withoutEmpty(input: unknown): Record<string, unknown> {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return {};
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== '' && v !== undefined && v !== null));
+}
+
+function fieldOf(error: NonNullable<ValidateFunction['errors']>[number]): { field: string; missing: boolean } {
+  if (error.keyword === 'required') return { field: String(error.params.missingProperty), missing: true };
+  return { field: error.instancePath.split('/')[1] ?? '', missing: false };
+}
+
+export function validator<T>(schema: JSONSchemaType<T>, messages: FieldMessages): (input: unknown) => T {
+  const check = ajv.compile(schema);
+  const keys = Object.keys(schema.properties ?? {});
+  return (input) => {
+    const present = withoutEmpty(input);
+    // Only the schema's own keys are kept: the bridge may add fields (e.g. WHMCS's CSRF token) we do not use.
+    const value: Record<string, unknown> = Object.fromEntries(keys.filter((k) => k in present).map((k) => [k, present[k]]));
+    if (check(value)) return value as T;
+    const { field, missing } = fieldOf(check.errors![0]!);
+    const text = messages[field];
+    throw errors.invalid(text ? (missing ? (text.required ?? text.invalid) : text.invalid) : `${field || 'input'} is not valid`);
+  };
+}

@@ -1,0 +1,63 @@
+// The client JSON API (contract "Client API"): validate -> service(clientId, ...) -> respond. The bridge signature
+// was checked in app.ts; requireClient makes sure a client is signed in.
+import { Router } from 'express';
+import type { Deps } from '../deps.js';
+import { clientIdOf, identityOf, requireClient } from '../http/bridge-auth.js';
+import { respond } from '../http/respond.js';
+import { validator } from '../http/validate.js';
+import {
+  backupPointsQueryMessages, backupPointsQuerySchema, normalizeDiskFilter, parseRunRef, runEventsQueryMessages,
+  runEventsQuerySchema, startRestoreBodyMessages, startRestoreBodySchema, vmsQueryMessages, vmsQuerySchema,
+} from '../schemas/client.js';
+import { listBackupPoints } from '../services/backup-points.js';
+import { startRestore, type Actor } from '../services/restores.js';
+import { listRunEvents } from '../services/run-events.js';
+import { cancelRun, findClientRun, getRun } from '../services/runs.js';
+import { listVms } from '../services/vms.js';
+
+const vmsQuery = validator(vmsQuerySchema, vmsQueryMessages);
+const backupPointsQuery = validator(backupPointsQuerySchema, backupPointsQueryMessages);
+const startRestoreBody = validator(startRestoreBodySchema, startRestoreBodyMessages);
+const runEventsQuery = validator(runEventsQuerySchema, runEventsQueryMessages);
+
+function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
+  const { adminId } = identityOf(res);
+  return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
+}
+
+export function clientApiRouter({ db }: Deps): Router {
+  const router = Router();
+  router.use(['/api/hyperv', '/api/runs'], requireClient);
+
+  router.get('/api/hyperv/vms', async (req, res) => {
+    const q = vmsQuery(req.query);
+    respond(res, { vms: await listVms(db, clientIdOf(res), q.job_id) });
+  });
+
+  router.get('/api/hyperv/backup-points', async (req, res) => {
+    respond(res, await listBackupPoints(db, clientIdOf(res), backupPointsQuery(req.query)));
+  });
+
+  router.post('/api/hyperv/restores', async (req, res) => {
+    const body: Record<string, unknown> = { ...(req.body as Record<string, unknown> | undefined) };
+    if ('disk_filter' in body) body.disk_filter = normalizeDiskFilter(body.disk_filter);
+    respond(res, await startRestore(db, actorOf(res), startRestoreBody(body)));
+  });
+
+  router.get('/api/runs/:run', async (req, res) => {
+    respond(res, { run: await getRun(db, clientIdOf(res), parseRunRef(req.params.run)) });
+  });
+
+  router.get('/api/runs/:run/events', async (req, res) => {
+    const run = await findClientRun(db, clientIdOf(res), parseRunRef(req.params.run));
+    const q = runEventsQuery(req.query);
+    const events = await listRunEvents(db, Number(run.id), q.after, q.limit);
+    respond(res, { run_id: Number(run.id), status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
+  });
+
+  router.post('/api/runs/:run/cancel', async (req, res) => {
+    respond(res, await cancelRun(db, actorOf(res), parseRunRef(req.params.run)));
+  });
+
+  return router;
+}

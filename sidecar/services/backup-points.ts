@@ -1,0 +1,96 @@
+// Restore points of one of the client's VMs: newest first, only points whose backup run ended success/warning,
+// each with its restore chain and whether it is restorable. Five queries whatever the page size or chain length.
+import type { Knex } from 'knex';
+import { fromDbTime, parseJsonColumn } from '../db/dialect.js';
+import { errors } from '../lib/errors.js';
+import type { BackupPointsQuery } from '../schemas/client.js';
+import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
+import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
+import { deriveDisks, listVmDisks } from './vm-disks.js';
+import { findClientVm, GOOD_RUN_STATUSES } from './vms.js';
+
+interface PointRow {
+  id: number | string;
+  run_id: number | string;
+  backup_type: string;
+  manifest_id: string | null;
+  parent_backup_id: number | string | null;
+  disk_manifests: unknown;
+  total_size_bytes: number | string | null;
+  changed_size_bytes: number | string | null;
+  duration_seconds: number | string | null;
+  consistency_level: string | null;
+  created_at: unknown;
+  run_started_at: unknown;
+  run_finished_at: unknown;
+  has_warnings: number | boolean | null;
+  warning_code: string | null;
+  warnings_json: unknown;
+}
+
+const POINT_COLUMNS = [
+  'bp.id', 'bp.run_id', 'bp.backup_type', 'bp.manifest_id', 'bp.parent_backup_id', 'bp.disk_manifests', 'bp.total_size_bytes',
+  'bp.changed_size_bytes', 'bp.duration_seconds', 'bp.consistency_level', 'bp.created_at', 'r.started_at as run_started_at',
+  'r.finished_at as run_finished_at', 'bp.has_warnings', 'bp.warning_code', 'bp.warnings_json',
+];
+
+const iso = (v: unknown): string | null => fromDbTime(v)?.toISOString() ?? null;
+// The reference shows 0 as "unknown" for these sizes and durations; so do we.
+const positiveOrNull = (v: number | string | null): number | null => (v === null || Number(v) === 0 ? null : Number(v));
+
+export function chainEntry(p: ChainPoint) {
+  return { backup_point_id: p.id, backup_type: p.backupType, manifest_id: p.manifestId, created_at: p.createdAt };
+}
+
+function toPointView(r: PointRow, chains: ReadonlyMap<number, ChainPoint>) {
+  const diskManifests = parseDiskManifests(r.disk_manifests);
+  const chain = buildRestoreChain(Number(r.id), chains);
+  const warnings = parseJsonColumn<unknown>(r.warnings_json, []);
+  return {
+    id: Number(r.id),
+    run_id: Number(r.run_id),
+    backup_type: r.backup_type,
+    manifest_id: r.manifest_id,
+    parent_backup_id: r.parent_backup_id === null ? null : Number(r.parent_backup_id),
+    disk_manifests: diskManifests,
+    disk_count: Object.keys(diskManifests).length,
+    total_size_bytes: positiveOrNull(r.total_size_bytes),
+    changed_size_bytes: positiveOrNull(r.changed_size_bytes),
+    duration_seconds: positiveOrNull(r.duration_seconds),
+    consistency_level: r.consistency_level ?? 'Application',
+    created_at: iso(r.created_at),
+    run_started_at: iso(r.run_started_at),
+    run_finished_at: iso(r.run_finished_at),
+    has_warnings: Boolean(Number(r.has_warnings)),
+    warning_code: r.warning_code,
+    warnings: Array.isArray(warnings) ? warnings : [],
+    restore_chain: chain.ok ? chain.members.map(chainEntry) : [],
+    restore_chain_length: chain.ok ? chain.members.length : 0,
+    is_restorable: chain.ok,
+    not_restorable_reason: chain.ok ? null : `Restore chain is broken: ${chain.reason}`,
+  };
+}
+
+export async function listBackupPoints(db: Knex, clientId: number, q: BackupPointsQuery) {
+  const vm = await findClientVm(db, clientId, q.vm_id);
+  if (!vm) throw errors.vmNotFound();
+  const listed = () => db(`${POINTS_TABLE} as bp`)
+    .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
+    .where('bp.vm_id', vm.id)
+    .whereIn('r.status', [...GOOD_RUN_STATUSES])
+    .modify((b) => { if (q.type) b.where('bp.backup_type', q.type); });
+  const [counted] = (await listed().count({ n: '*' })) as { n: number | string }[];
+  const rows = (await listed().select(POINT_COLUMNS)
+    .orderBy([{ column: 'bp.created_at', order: 'desc' }, { column: 'bp.id', order: 'desc' }])
+    .limit(q.limit).offset(q.offset)) as PointRow[];
+  const [chains, disks] = await Promise.all([loadChainPoints(db, rows.map((r) => Number(r.id))), listVmDisks(db, [vm.id])]);
+  const points = rows.map((r) => toPointView(r, chains));
+  return {
+    vm,
+    disks: disks.get(vm.id) ?? deriveDisks(points.map((p) => p.disk_manifests)),
+    backup_points: points,
+    total: Number(counted?.n ?? 0),
+    limit: q.limit,
+    offset: q.offset,
+  };
+}

@@ -1,0 +1,55 @@
+// Loads the given backup points and every ancestor they reach through parent_backup_id, in ONE query (a recursive
+// CTE), so a listing's query count does not grow with the page size or the chain length. UNION (not UNION ALL)
+// drops rows already seen, which also ends the recursion when bad data loops.
+import type { Knex } from 'knex';
+import { fromDbTime, parseJsonColumn } from '../db/dialect.js';
+import type { ChainPoint } from './restore-chain.js';
+
+export const POINTS_TABLE = 's3_hyperv_backup_points';
+
+interface ChainRow {
+  id: number | string;
+  vm_id: number | string;
+  parent_backup_id: number | string | null;
+  backup_type: string;
+  manifest_id: string | null;
+  disk_manifests: unknown;
+  created_at: unknown;
+  run_status: string | null;
+}
+
+/** `{"<disk path>": "<manifest id>"}`; anything else in the column reads as no disks. */
+export function parseDiskManifests(value: unknown): Record<string, string> {
+  const parsed = parseJsonColumn<unknown>(value, {});
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+}
+
+function toChainPoint(r: ChainRow): ChainPoint {
+  return {
+    id: Number(r.id),
+    vmId: Number(r.vm_id),
+    parentId: r.parent_backup_id === null ? null : Number(r.parent_backup_id),
+    backupType: r.backup_type,
+    manifestId: r.manifest_id,
+    diskManifests: parseDiskManifests(r.disk_manifests),
+    runStatus: r.run_status,
+    createdAt: fromDbTime(r.created_at)?.toISOString() ?? null,
+  };
+}
+
+export async function loadChainPoints(db: Knex, pointIds: readonly number[]): Promise<Map<number, ChainPoint>> {
+  if (pointIds.length === 0) return new Map();
+  const rows = (await db
+    .withRecursive('hvr_chain', ['id', 'parent_backup_id'], (qb) => {
+      qb.select('id', 'parent_backup_id').from(POINTS_TABLE).whereIn('id', [...pointIds])
+        .union((u) => {
+          u.select('p.id', 'p.parent_backup_id').from(`${POINTS_TABLE} as p`).join('hvr_chain as c', 'p.id', 'c.parent_backup_id');
+        });
+    })
+    .select('bp.id', 'bp.vm_id', 'bp.parent_backup_id', 'bp.backup_type', 'bp.manifest_id', 'bp.disk_manifests', 'bp.created_at', 'r.status as run_status')
+    .from(`${POINTS_TABLE} as bp`)
+    .leftJoin('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
+    .whereIn('bp.id', db.select('id').from('hvr_chain'))) as ChainRow[];
+  return new Map(rows.map((r) => [Number(r.id), toChainPoint(r)]));
+}

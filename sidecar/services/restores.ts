@@ -1,0 +1,140 @@
+// Starts a Hyper-V restore: checks the request against the client's own data, then writes the run, the
+// `hyperv_restore` command and the HYPERV_RESTORE_QUEUED event in one transaction. Nothing is written unless
+// every check passed.
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { isSqlite, parseJsonColumn, toDbTime } from '../db/dialect.js';
+import { errors } from '../lib/errors.js';
+import { validateTargetPath } from '../lib/target-path.js';
+import type { StartRestoreBody } from '../schemas/client.js';
+import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
+import { buildRestoreChain } from './restore-chain.js';
+import { commandPayload, initialProgress, runStats, sameTarget, type RestorePlan } from './restore-payload.js';
+import { appendEvents } from './run-events.js';
+import { ACTIVE_STATUSES, RUNS_TABLE } from './run-status.js';
+
+export const COMMANDS_TABLE = 's3_cloudbackup_run_commands';
+export const RESTORE_RUN_TYPE = 'hyperv_restore';
+
+export interface Actor {
+  clientId: number;
+  adminId?: number;
+}
+
+interface OwnedPoint {
+  id: number | string;
+  vm_id: number | string;
+  backup_type: string;
+  manifest_id: string | null;
+  disk_manifests: unknown;
+  total_size_bytes: number | string | null;
+  vm_name: string;
+  vm_guid: string | null;
+  job_id: number | string;
+  job_client_id: number | string;
+  agent_id: number | string | null;
+  agent_client_id: number | string | null;
+  agent_status: string | null;
+}
+
+function findClientPoint(db: Knex, clientId: number, pointId: number): Promise<OwnedPoint | undefined> {
+  return db(`${POINTS_TABLE} as bp`)
+    .join('s3_hyperv_vms as v', 'v.id', 'bp.vm_id')
+    .join('s3_cloudbackup_jobs as j', 'j.id', 'v.job_id')
+    .leftJoin('s3_cloudbackup_agents as a', 'a.id', 'j.agent_id')
+    .where('bp.id', pointId)
+    .andWhere('j.client_id', clientId)
+    .first('bp.id', 'bp.vm_id', 'bp.backup_type', 'bp.manifest_id', 'bp.disk_manifests', 'bp.total_size_bytes', 'v.vm_name', 'v.vm_guid',
+      'j.id as job_id', 'j.client_id as job_client_id', 'a.id as agent_id', 'a.client_id as agent_client_id', 'a.status as agent_status');
+}
+
+/** The selected disks in the point's order; a filter must name disks of this point, each once. */
+export function selectDisks(manifests: Record<string, string>, filter: readonly string[] | undefined): string[] {
+  const all = Object.keys(manifests);
+  if (filter === undefined) {
+    if (all.length === 0) throw errors.noDisksSelected();
+    return all;
+  }
+  if (filter.length === 0) throw errors.noDisksSelected();
+  const seen = new Set<string>();
+  for (const disk of filter) {
+    if (seen.has(disk)) throw errors.invalid(`disk_filter names the same disk twice: ${disk}`, 'INVALID_DISK_FILTER');
+    if (!(disk in manifests)) throw errors.invalid(`disk_filter names a disk that is not in this backup point: ${disk}`, 'INVALID_DISK_FILTER');
+    seen.add(disk);
+  }
+  return all.filter((d) => seen.has(d));
+}
+
+function checkAgent(p: OwnedPoint): number {
+  if (p.agent_id === null || Number(p.agent_client_id) !== Number(p.job_client_id)) throw errors.agentMissing();
+  if (p.agent_status !== 'active') throw errors.agentDisabled();
+  return Number(p.agent_id);
+}
+
+async function planRestore(db: Knex, actor: Actor, input: StartRestoreBody): Promise<{ plan: RestorePlan; jobId: number; agentId: number }> {
+  const target = validateTargetPath(input.target_path);
+  if (!target.ok) throw errors.invalid(target.message, 'INVALID_TARGET_PATH');
+  const point = await findClientPoint(db, actor.clientId, input.backup_point_id);
+  if (!point) throw errors.backupPointNotFound();
+  const manifests = parseDiskManifests(point.disk_manifests);
+  const disks = selectDisks(manifests, input.disk_filter);
+  const chain = buildRestoreChain(Number(point.id), await loadChainPoints(db, [Number(point.id)]), disks);
+  if (!chain.ok) throw errors.restoreChainBroken();
+  const agentId = checkAgent(point);
+  const total = point.total_size_bytes === null ? null : Number(point.total_size_bytes);
+  const plan: RestorePlan = {
+    pointId: Number(point.id), vmId: Number(point.vm_id), vmName: point.vm_name, vmGuid: point.vm_guid, backupType: point.backup_type,
+    targetPath: target.path, diskManifests: Object.fromEntries(disks.map((d) => [d, manifests[d]!])), chain: chain.members,
+    // The point's size covers all its disks; a subset is estimated by its share of the disks.
+    estimatedSizeBytes: total === null ? null : Math.round((total * disks.length) / Object.keys(manifests).length),
+    actor,
+  };
+  return { plan, jobId: Number(point.job_id), agentId };
+}
+
+/** Refuses a second restore of the same VM into the same folder while one is queued or running. */
+async function assertNoActiveDuplicate(trx: Knex, jobId: number, plan: RestorePlan): Promise<void> {
+  // Serialises restores of one job on MariaDB so two concurrent requests cannot both pass this check. SQLite
+  // needs no lock: its single connection runs one transaction at a time.
+  if (!isSqlite(trx)) await trx('s3_cloudbackup_jobs').where('id', jobId).forUpdate().first('id');
+  const active = (await trx(RUNS_TABLE).select('stats_json').where({ job_id: jobId, run_type: RESTORE_RUN_TYPE })
+    .whereIn('status', [...ACTIVE_STATUSES])) as { stats_json: unknown }[];
+  const clash = active.some(({ stats_json }) => {
+    const stats = parseJsonColumn<{ vm_id?: unknown; target_path?: unknown }>(stats_json, {});
+    return Number(stats.vm_id) === plan.vmId && typeof stats.target_path === 'string' && sameTarget(stats.target_path, plan.targetPath);
+  });
+  if (clash) throw errors.restoreAlreadyActive();
+}
+
+async function insertId(trx: Knex, table: string, row: Record<string, unknown>): Promise<number> {
+  const [id] = await trx(table).insert(row);
+  return Number(id);
+}
+
+export async function startRestore(db: Knex, actor: Actor, input: StartRestoreBody) {
+  const { plan, jobId, agentId } = await planRestore(db, actor, input);
+  const now = toDbTime();
+  const runUuid = randomUUID();
+  const { runId, commandId } = await db.transaction(async (trx) => {
+    await assertNoActiveDuplicate(trx, jobId, plan);
+    const runId = await insertId(trx, RUNS_TABLE, {
+      run_uuid: runUuid, job_id: jobId, agent_id: agentId, status: 'queued', run_type: RESTORE_RUN_TYPE, engine: 'hyperv',
+      trigger_type: 'manual', cancel_requested: 0, created_at: now, updated_at: now,
+      stats_json: JSON.stringify(runStats(plan)), progress_json: JSON.stringify(initialProgress(plan)),
+    });
+    const commandId = await insertId(trx, COMMANDS_TABLE, {
+      run_id: runId, agent_id: agentId, type: RESTORE_RUN_TYPE, status: 'pending', created_at: now,
+      payload_json: JSON.stringify(commandPayload(plan, runId, runUuid)),
+    });
+    await appendEvents(trx, runId, [{ messageId: 'HYPERV_RESTORE_QUEUED', params: {
+      vm_name: plan.vmName, disk_count: Object.keys(plan.diskManifests).length, backup_type: plan.backupType, target_path: plan.targetPath,
+      backup_point_id: plan.pointId, restore_chain_length: plan.chain.length, admin_id: actor.adminId ?? null,
+    } }]);
+    return { runId, commandId };
+  });
+  return {
+    message: 'Hyper-V restore started', restore_run_id: runId, restore_run_uuid: runUuid, command_id: commandId, job_id: jobId,
+    vm_name: plan.vmName, disks_to_restore: Object.keys(plan.diskManifests).length, estimated_size_bytes: plan.estimatedSizeBytes,
+    backup_type: plan.backupType, restore_chain_length: plan.chain.length, target_path: plan.targetPath,
+  };
+}

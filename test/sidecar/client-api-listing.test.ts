@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { testDialects } from '../helpers/database.js';
+import { insertChain, insertPoint, insertVm, seedFixtures, withoutForeignKeys, type Fixtures } from '../helpers/fixtures.js';
+import { clientGet, createTestApp, type TestApp } from '../helpers/http.js';
+
+interface PointOut {
+  id: number;
+  backup_type: string;
+  restore_chain: { backup_point_id: number }[];
+  restore_chain_length: number;
+  is_restorable: boolean;
+  not_restorable_reason: string | null;
+  has_warnings: boolean;
+  created_at: string;
+}
+
+const ids = (points: PointOut[]) => points.map((p) => p.id);
+const fail = (message: string) => ({ status: 'fail', message });
+
+for (const dialect of testDialects()) {
+  describe(`GET /api/hyperv/vms (${dialect})`, function () {
+    let t: TestApp;
+    let f: Fixtures;
+    before(async () => {
+      t = await createTestApp(dialect);
+      f = await seedFixtures(t.db);
+    });
+    after(() => t.drop());
+
+    it('Can list the client\'s VMs with disks, derived disks and the latest point', async () => {
+      const res = await clientGet(t.app, f.a.clientId, `/api/hyperv/vms?job_id=${f.a.jobId}`).expect(200);
+      assert.equal(res.body.status, 'success');
+      const [db, web] = res.body.vms;
+      assert.deepEqual([db.vm_name, web.vm_name], ['db-a', 'web-a']);
+      assert.deepEqual(web.disks.map((d: { disk_path: string }) => d.disk_path), f.a.diskPaths);
+      assert.equal(web.disks[0].disk_name, 'disk0.vhdx');
+      assert.equal(web.backup_point_count, 3);
+      assert.equal(web.latest_backup_point.id, f.a.incrementalPointIds[1]);
+      assert.deepEqual(db.disks, [{ id: -1, disk_path: f.a.derivedDiskPaths[0], disk_name: 'os.vhdx', controller_type: 'SCSI', vhd_format: 'VHDX', size_bytes: null, used_bytes: null, derived: true }]);
+    });
+
+    it('Cannot see another client\'s job: its id answers like a missing one (no VMs)', async () => {
+      const foreign = await clientGet(t.app, f.a.clientId, `/api/hyperv/vms?job_id=${f.b.jobId}`).expect(200);
+      const missing = await clientGet(t.app, f.a.clientId, '/api/hyperv/vms?job_id=999999').expect(200);
+      assert.deepEqual(foreign.body, { status: 'success', vms: [] });
+      assert.deepEqual(missing.body, foreign.body);
+    });
+
+    it('Rejects a job_id that is not a positive whole number', async () => {
+      for (const bad of ['0', 'abc', '-3', '1.5']) {
+        const res = await clientGet(t.app, f.a.clientId, `/api/hyperv/vms?job_id=${bad}`).expect(400);
+        assert.deepEqual(res.body, fail('job_id must be a positive whole number'));
+      }
+    });
+  });
+
+  describe(`GET /api/hyperv/backup-points (${dialect})`, function () {
+    let t: TestApp;
+    let f: Fixtures;
+    const points = (clientId: number, query: string) => clientGet(t.app, clientId, `/api/hyperv/backup-points${query ? '?' + query : ''}`);
+    before(async () => {
+      t = await createTestApp(dialect);
+      f = await seedFixtures(t.db);
+    });
+    after(() => t.drop());
+
+    it('Can list restore points newest first, each with its restore chain', async () => {
+      const res = await points(f.a.clientId, `vm_id=${f.a.vmId}`).expect(200);
+      const [full, i1, i2] = [f.a.fullPointId, ...f.a.incrementalPointIds];
+      assert.equal(res.body.status, 'success');
+      assert.deepEqual(res.body.vm, { id: f.a.vmId, vm_name: 'web-a', vm_guid: res.body.vm.vm_guid, generation: 2, is_linux: false, rct_enabled: true, backup_enabled: true, job_id: f.a.jobId, job_name: 'Hyper-V a' });
+      assert.deepEqual(ids(res.body.backup_points), [i2, i1, full]);
+      assert.deepEqual(res.body.backup_points.map((p: PointOut) => p.restore_chain.map((m) => m.backup_point_id)), [[full, i1, i2], [full, i1], [full]]);
+      assert.deepEqual(res.body.backup_points.map((p: PointOut) => p.restore_chain_length), [3, 2, 1]);
+      assert.ok(res.body.backup_points.every((p: PointOut) => p.is_restorable && p.not_restorable_reason === null));
+      assert.deepEqual([res.body.total, res.body.limit, res.body.offset], [3, 50, 0]);
+      assert.equal(res.body.disks.length, 2);
+      assert.equal(res.body.backup_points[0].created_at, '2026-11-01T00:12:00.000Z');
+    });
+
+    it('Can page and filter by type', async () => {
+      const page1 = await points(f.a.clientId, `vm_id=${f.a.vmId}&limit=2`).expect(200);
+      const page2 = await points(f.a.clientId, `vm_id=${f.a.vmId}&limit=2&offset=2`).expect(200);
+      assert.deepEqual(ids(page1.body.backup_points), [f.a.incrementalPointIds[1], f.a.incrementalPointIds[0]]);
+      assert.deepEqual(ids(page2.body.backup_points), [f.a.fullPointId]);
+      assert.deepEqual([page2.body.total, page2.body.limit, page2.body.offset], [3, 2, 2]);
+      const fulls = await points(f.a.clientId, `vm_id=${f.a.vmId}&type=Full`).expect(200);
+      assert.deepEqual([ids(fulls.body.backup_points), fulls.body.total], [[f.a.fullPointId], 1]);
+      const incs = await points(f.a.clientId, `vm_id=${f.a.vmId}&type=Incremental&limit=1&offset=1`).expect(200);
+      assert.deepEqual([ids(incs.body.backup_points), incs.body.total], [[f.a.incrementalPointIds[0]], 2]);
+    });
+
+    it('Can derive disks from disk_manifests when the VM has no disk rows', async () => {
+      const res = await points(f.a.clientId, `vm_id=${f.a.derivedVmId}`).expect(200);
+      assert.deepEqual(res.body.disks, [{ id: -1, disk_path: f.a.derivedDiskPaths[0], disk_name: 'os.vhdx', controller_type: 'SCSI', vhd_format: 'VHDX', size_bytes: null, used_bytes: null, derived: true }]);
+    });
+
+    it('Can list only points whose backup run ended success or warning', async () => {
+      const vmId = await insertVm(t.db, f.a.jobId, 'statuses');
+      const disks = ['C:\\VMs\\s\\s.vhdx'];
+      const listed: number[] = [];
+      for (const [i, runStatus] of (['success', 'warning', 'failed', 'cancelled', 'running', 'queued'] as const).entries()) {
+        const id = await insertPoint(t.db, { vmId, jobId: f.a.jobId, type: 'Full', diskPaths: disks, runStatus, minute: 100 + i });
+        if (runStatus === 'success' || runStatus === 'warning') listed.unshift(id);
+      }
+      const res = await points(f.a.clientId, `vm_id=${vmId}`).expect(200);
+      assert.deepEqual(ids(res.body.backup_points), listed);
+      assert.deepEqual(res.body.backup_points.map((p: PointOut) => p.has_warnings), [true, false]);
+      assert.equal(res.body.total, 2);
+    });
+
+    it('Can build chains of every length from 1 to 30', async () => {
+      const vmId = await insertVm(t.db, f.a.jobId, 'long-chain');
+      const chain = await insertChain(t.db, vmId, f.a.jobId, ['C:\\VMs\\l\\l.vhdx'], 29, 200);
+      const res = await points(f.a.clientId, `vm_id=${vmId}&limit=30`).expect(200);
+      const listed = [...res.body.backup_points].reverse() as PointOut[];
+      assert.deepEqual(ids(listed), chain);
+      listed.forEach((p, i) => {
+        assert.equal(p.restore_chain_length, i + 1);
+        assert.deepEqual(p.restore_chain.map((m) => m.backup_point_id), chain.slice(0, i + 1));
+        assert.equal(p.backup_type, i === 0 ? 'Full' : 'Incremental');
+      });
+    });
+
+    it('Cannot call a point restorable when its chain is broken, and says why', async () => {
+      const job = f.a.jobId;
+      const d = ['C:\\VMs\\x\\x.vhdx'];
+      const vm = await insertVm(t.db, job, 'broken');
+      const otherVm = await insertVm(t.db, job, 'other');
+      const nullParent = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: null, diskPaths: d, minute: 300 });
+      const dangling = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: nullParent, diskPaths: d, minute: 301 });
+      await withoutForeignKeys(t.db, async (c) => { await c('s3_hyperv_backup_points').where('id', dangling).update({ parent_backup_id: 987654 }); });
+      const foreignFull = await insertPoint(t.db, { vmId: otherVm, jobId: job, type: 'Full', diskPaths: d, minute: 302 });
+      const crossVm = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: foreignFull, diskPaths: d, minute: 303 });
+      const loopA = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: null, diskPaths: d, minute: 304 });
+      const loopB = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: loopA, diskPaths: d, minute: 305 });
+      await t.db('s3_hyperv_backup_points').where('id', loopA).update({ parent_backup_id: loopB });
+      const failedFull = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Full', diskPaths: d, runStatus: 'failed', minute: 306 });
+      const onFailed = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: failedFull, diskPaths: d, minute: 307 });
+      const oneDiskFull = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Full', diskPaths: d, minute: 308 });
+      const newDisk = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: oneDiskFull, diskPaths: [...d, 'C:\\VMs\\x\\new.vhdx'], minute: 309 });
+      const deepNull = await insertPoint(t.db, { vmId: vm, jobId: job, type: 'Incremental', parentId: nullParent, diskPaths: d, minute: 310 });
+      const expected = new Map<number, string>([
+        [nullParent, `Incremental point #${nullParent} has no parent point (it was deleted)`],
+        [dangling, `the parent point #987654 of point #${dangling} no longer exists`],
+        [crossVm, `the parent point #${foreignFull} of point #${crossVm} belongs to another VM`],
+        [loopB, `the points from #${loopA} loop back to #${loopB}`],
+        [loopA, `the points from #${loopB} loop back to #${loopA}`],
+        [onFailed, `the backup run of point #${failedFull} did not succeed (status: failed)`],
+        [newDisk, `point #${oneDiskFull} has no snapshot of disk C:\\VMs\\x\\new.vhdx`],
+        [deepNull, `Incremental point #${nullParent} has no parent point (it was deleted)`],
+      ]);
+      const res = await points(f.a.clientId, `vm_id=${vm}&limit=200`).expect(200);
+      const byId = new Map((res.body.backup_points as PointOut[]).map((p) => [p.id, p]));
+      for (const [id, reason] of expected) {
+        const p = byId.get(id)!;
+        assert.deepEqual([p.is_restorable, p.not_restorable_reason, p.restore_chain, p.restore_chain_length], [false, `Restore chain is broken: ${reason}`, [], 0], `point ${id}`);
+      }
+      assert.equal(byId.get(oneDiskFull)!.is_restorable, true);
+      assert.ok(!byId.has(failedFull), 'a point whose run failed is not listed');
+    });
+
+    it('Can list with a constant number of queries, whatever the page size or chain length', async () => {
+      const vmId = await insertVm(t.db, f.a.jobId, 'query-count');
+      await insertChain(t.db, vmId, f.a.jobId, ['C:\\VMs\\q\\a.vhdx', 'C:\\VMs\\q\\b.vhdx'], 29, 400);
+      await clientGet(t.app, f.a.clientId, `/api/hyperv/backup-points?vm_id=${vmId}`).expect(200); // warms up the nonce pruner
+      const counts: number[] = [];
+      for (const query of [`vm_id=${f.a.derivedVmId}&limit=1`, `vm_id=${vmId}&limit=1`, `vm_id=${vmId}&limit=10`, `vm_id=${vmId}&limit=30`, `vm_id=${vmId}&limit=30&type=Incremental`]) {
+        let n = 0;
+        const onQuery = () => { n += 1; };
+        t.db.on('query', onQuery);
+        try {
+          await points(f.a.clientId, query).expect(200);
+        } finally {
+          t.db.off('query', onQuery);
+        }
+        counts.push(n);
+      }
+      assert.ok(counts[0]! <= 7, `few queries (${counts[0]})`);
+      assert.deepEqual(counts, counts.map(() => counts[0]), `query counts ${counts.join(', ')}`);
+    });
+
+    it('Cannot see another client\'s VM: it answers exactly like a missing one', async () => {
+      const foreign = await points(f.a.clientId, `vm_id=${f.b.vmId}`).expect(404);
+      const missing = await points(f.a.clientId, 'vm_id=999999').expect(404);
+      assert.deepEqual(foreign.body, fail('VM not found or access denied'));
+      assert.deepEqual(missing.body, foreign.body);
+      assert.equal((await points(f.b.clientId, `vm_id=${f.b.vmId}`).expect(200)).body.total, 3);
+    });
+
+    const BAD: [string, string][] = [
+      ['', 'vm_id is required'],
+      ['vm_id=', 'vm_id is required'],
+      ['vm_id=0', 'vm_id is required'],
+      ['vm_id=abc', 'vm_id is required'],
+      ['vm_id=1&limit=0', 'limit must be a whole number from 1 to 200'],
+      ['vm_id=1&limit=201', 'limit must be a whole number from 1 to 200'],
+      ['vm_id=1&limit=ten', 'limit must be a whole number from 1 to 200'],
+      ['vm_id=1&offset=-1', 'offset must be a whole number, 0 or more'],
+      ['vm_id=1&type=Differential', 'type must be Full or Incremental'],
+      ['vm_id=1&type=full', 'type must be Full or Incremental'],
+    ];
+    for (const [query, message] of BAD) {
+      it(`Rejects ?${query} with 400 "${message}"`, async () => {
+        assert.deepEqual((await points(f.a.clientId, query).expect(400)).body, fail(message));
+      });
+    }
+  });
+}
