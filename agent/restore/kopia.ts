@@ -92,7 +92,9 @@ export async function connectRepository(ctx: KopiaContext, repo: RepositoryConne
   const result = await spawnKopia(ctx, args, signal, extraEnv);
   throwIfCancelled(signal);
   if (result.exitCode !== 0) {
-    throw new RestoreError('REPOSITORY_UNAVAILABLE', `Cannot open the backup repository: ${lastLine(String(result.stderr))}`);
+    const stderr = String(result.stderr);
+    const reason = /invalid repository password/i.test(stderr) ? 'the repository password is wrong' : lastLine(stderr);
+    throw new RestoreError('REPOSITORY_UNAVAILABLE', `Cannot open the backup repository: ${reason}`);
   }
 }
 

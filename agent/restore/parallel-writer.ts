@@ -14,6 +14,8 @@ export interface ParallelWriteOptions {
   /** Object ids already known to be all zeros (e.g. probed before the free-space check). */
   knownZero?: Set<string>;
   onBytes?(bytesDone: number): void;
+  /** Most chunk bytes held in memory at once (default 96 MiB); one chunk always fits. */
+  maxBytesInFlight?: number;
 }
 
 export interface ParallelWriteResult {
@@ -23,6 +25,7 @@ export interface ParallelWriteResult {
 }
 
 const BLOCK = 4096;
+const DEFAULT_BYTES_IN_FLIGHT = 96 * 1024 * 1024;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 export async function writeChunksInParallel(options: ParallelWriteOptions): Promise<ParallelWriteResult> {
@@ -32,6 +35,7 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
   // One failing read stops the others at once instead of letting them run on.
   const failed = new AbortController();
   const signal = AbortSignal.any([options.signal, failed.signal]);
+  const budget = new ByteBudget(options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT);
   let next = 0;
   let bytesDone = 0;
   const worker = async () => {
@@ -41,13 +45,18 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
       if (knownZero.has(objectId)) {
         result.chunksSkippedZero += places.length;
       } else {
-        const data = await options.read(objectId, signal);
-        result.chunksFetched += 1;
-        if (isAllZero(data)) {
-          knownZero.add(objectId);
-          result.chunksSkippedZero += places.length;
-        } else {
-          for (const chunk of places) result.bytesWritten += await writeChunk(options.file, data, chunk);
+        const release = await budget.acquire(places[0].length, signal);
+        try {
+          const data = await options.read(objectId, signal);
+          result.chunksFetched += 1;
+          if (isAllZero(data)) {
+            knownZero.add(objectId);
+            result.chunksSkippedZero += places.length;
+          } else {
+            for (const chunk of places) result.bytesWritten += await writeChunk(options.file, data, chunk);
+          }
+        } finally {
+          release();
         }
       }
       bytesDone += placed;
@@ -102,4 +111,24 @@ async function writeAll(file: FileHandle, data: Buffer, position: number): Promi
     done += bytesWritten;
   }
   return done;
+}
+
+/** Bounds the chunk bytes held at once, so memory stays flat whatever the parallelism and chunk size. */
+class ByteBudget {
+  private used = 0;
+  private waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(bytes: number, signal: AbortSignal): Promise<() => void> {
+    // A chunk larger than the whole budget still runs, alone.
+    while (this.used > 0 && this.used + bytes > this.limit && !signal.aborted) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.used += bytes;
+    return () => {
+      this.used -= bytes;
+      for (const wake of this.waiting.splice(0)) wake();
+    };
+  }
 }

@@ -29,17 +29,7 @@ interface ParallelPlan {
 }
 
 export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<DiskRestoreResult> {
-  const { signal } = request;
-  validateRequest(request);
-  await assertTargetFree(request.targetFile);
-  const manifest = await readSnapshotManifest(deps.ctx, request.manifestId, signal);
-  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.manifestId} was not found in the repository`);
-  const source = await resolveDiskSource(deps.ctx, manifest, request.expectedFileName, signal);
-  const plan = deps.forceKopiaRestore ? null : await planParallel(deps, source, request);
-  const zeroBytes = plan ? plan.chunks.filter((c) => plan.knownZero.has(c.objectId)).reduce((sum, c) => sum + c.length, 0) : 0;
-  await assertFreeSpace(request.targetFile, source.size - zeroBytes);
-  throwIfCancelled(signal);
-
+  const { source, plan } = await prepare(deps, request);
   let bytesDone = 0;
   const report = () => request.onProgress?.({ bytesDone, bytesTotal: source.size });
   report();
@@ -55,7 +45,7 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
       : await restoreWithKopia(deps, source, file, request, setDone);
     await file.close();
     file = null;
-    throwIfCancelled(signal);
+    throwIfCancelled(request.signal);
     await finishPartial(request.targetFile, source.size);
     bytesDone = source.size;
     report();
@@ -63,11 +53,29 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
   } catch (error) {
     await file?.close().catch(() => undefined);
     if (created) await removePartial(request.targetFile);
-    if (signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+    if (request.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
     throw error;
   } finally {
     clearInterval(timer);
   }
+}
+
+/** Every check that can fail before a byte is written: request, target, snapshot, chunk map, free space. */
+async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<{ source: DiskSource; plan: ParallelPlan | null }> {
+  validateRequest(request);
+  await assertTargetFree(request.targetFile);
+  const manifest = await readSnapshotManifest(deps.ctx, request.manifestId, request.signal);
+  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.manifestId} was not found in the repository`);
+  const source = await resolveDiskSource(deps.ctx, manifest, request.expectedFileName, request.signal);
+  if (deps.forceKopiaRestore) {
+    request.onNotice?.({ code: 'PARALLEL_UNAVAILABLE', message: 'Parallel restore is turned off; using kopia snapshot restore instead.' });
+  }
+  const plan = deps.forceKopiaRestore ? null : await planParallel(deps, source, request);
+  // Zero chunks become holes, so they need no space (kopia's --write-sparse-files too, but there it is unknown).
+  const zeroBytes = plan ? plan.chunks.filter((c) => plan.knownZero.has(c.objectId)).reduce((sum, c) => sum + c.length, 0) : 0;
+  await assertFreeSpace(request.targetFile, source.size - zeroBytes);
+  throwIfCancelled(request.signal);
+  return { source, plan };
 }
 
 function validateRequest(request: DiskRestoreRequest): void {
