@@ -55,7 +55,6 @@ class RestoreRun {
   private stop(reason: StopReason): void {
     if (this.stopReason) return;
     this.stopReason = reason;
-    if (reason === 'cancel') this.outbox.add('HYPERV_RESTORE_CANCEL_REQUESTED', {});
     this.log.info('stopping the restore', { reason });
     this.cancel.abort();
   }
