@@ -141,14 +141,27 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     assert.match(run.error_summary ?? '', /^1 of 2 disks restored to C:\\Restored\\partial; failed: data\.vhdx: Snapshot f00d/);
   });
 
-  it('Can cancel during a disk: run cancelled, no .partial, no final file, no kopia process left', async () => {
+  let bigPointId = 0;
+  async function bigPoint(): Promise<number> {
+    if (bigPointId) return bigPointId;
     const db = world.test.db;
     const jobId = (await db('s3_hyperv_vms').where({ id: world.vmId }).first('job_id')).job_id as number;
     const bigVmId = Number((await db('s3_hyperv_vms').insert({ job_id: jobId, vm_name: 'big01', vm_guid: 'big-guid' }))[0]);
-    const pointId = await insertRealPoint(db, bigVmId, jobId, 'Full', null, { 'C:\\VMs\\big.vhdx': bigManifest }, 20);
+    bigPointId = await insertRealPoint(db, bigVmId, jobId, 'Full', null, { 'C:\\VMs\\big.vhdx': bigManifest }, 20);
+    return bigPointId;
+  }
+
+  it('Can cancel during a disk: run cancelled, no .partial, no final file, no kopia process left', async () => {
+    const db = world.test.db;
+    const pointId = await bigPoint();
     const runId = await startRestore({ backup_point_id: pointId, target_path: 'C:\\Restored\\cancel' });
     const folder = join(world.driveC, 'Restored', 'cancel');
-    await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
+    const midway = await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
+    assert.equal(midway.status, 'running');
+    assert.equal(midway.progress.bytes_total, 320 * MiB + 999);
+    assert.ok(midway.progress.bytes_done > 0 && midway.progress.bytes_done < midway.progress.bytes_total);
+    const beat = await db('s3_cloudbackup_runs').where({ id: runId }).first('current_item', 'speed_bytes_per_sec', 'updated_at');
+    assert.equal(beat.current_item, 'Disk 1/1: big.vhdx');
     const cancel = await clientPost(world.test.app, world.clientId, `/api/runs/${runId}/cancel`, {});
     assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
     const run = await waitFor(runId, finished, 30_000);
@@ -160,5 +173,42 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     assert.equal(ids.at(-1), 'HYPERV_RESTORE_CANCELLED');
     const command = await db('s3_cloudbackup_run_commands').where({ run_id: runId }).first();
     assert.deepEqual([command.status, command.result_message], ['failed', 'Cancelled: Restore cancelled by the user']);
+  });
+
+  it('Rejects a payload the server should never have sent (path traversal, unknown field, wrong type): the agent refuses it itself', async () => {
+    const db = world.test.db;
+    const run = await db('s3_cloudbackup_runs').where({ agent_id: world.agentId }).first('job_id');
+    const payloads: [Record<string, unknown>, string][] = [
+      [{ target_path: 'C:\\Restored\\..\\..\\Windows\\System32' }, 'target_path must not contain "." or ".." segments'],
+      [{ run_as: 'SYSTEM' }, 'invalid restore payload: payload.run_as is not allowed'],
+      [{ disk_manifests: { [vm.hostPath('disk0.vhdx')]: 42 } }, `invalid restore payload: payload.disk_manifests.${vm.hostPath('disk0.vhdx')} must be string`],
+    ];
+    for (const [change, message] of payloads) {
+      // Inserted as a compromised or buggy server would: the client API itself refuses such input.
+      const [runId] = await db('s3_cloudbackup_runs').insert({ job_id: run.job_id, agent_id: world.agentId, status: 'queued', run_type: 'hyperv_restore' });
+      const payload = {
+        backup_point_id: world.pointIds[0], vm_name: 'web01', target_path: 'C:\\Restored\\bad', restore_run_id: runId,
+        disk_manifests: { [vm.hostPath('disk0.vhdx')]: vm.points[0]!.manifests['disk0.vhdx'] }, ...change,
+      };
+      await db('s3_cloudbackup_run_commands').insert({ run_id: runId, agent_id: world.agentId, type: 'hyperv_restore', status: 'pending', payload_json: JSON.stringify(payload) });
+      const view = await waitFor(Number(runId), finished, 30_000);
+      assert.deepEqual([view.status, view.error_summary], ['failed', message]);
+      const events = await eventsOf(Number(runId));
+      assert.equal(events.at(-1)?.message, `Hyper-V restore failed: ${message}.`);
+    }
+    assert.ok(!existsSync(join(world.driveC, 'Restored', 'bad')));
+    assert.ok(!existsSync(join(world.driveC, 'Windows')));
+  });
+
+  it('Can stop on SIGTERM during a restore: run failed with a clear message, nothing left behind, exit code 0', async () => {
+    const runId = await startRestore({ backup_point_id: await bigPoint(), target_path: 'C:\\Restored\\sigterm' });
+    await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
+    assert.equal(await agent.stop('SIGTERM'), 0);
+    const run = await runOf(runId);
+    assert.deepEqual([run.status, run.error_summary], ['failed', 'the agent was stopped during the restore']);
+    assert.deepEqual(filesUnder(join(world.driveC, 'Restored', 'sigterm')), []);
+    assert.deepEqual(kopiaProcessesUnder(dir), []);
+    assert.match(agent.output(), /"msg":"agent stopped"/);
+    assert.ok(!agent.output().includes(repo.password), 'the repository password never reaches the log');
   });
 });
