@@ -84,6 +84,7 @@ class RestoreRun {
       return `cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? coerceError(thrown).message}`;
     }
     let session: RepositorySession;
+    const openedAt = Date.now();
     try {
       session = await this.deps.openRepository({
         kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: config.repository,
@@ -93,6 +94,7 @@ class RestoreRun {
       if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));
       return `cannot open the backup repository: ${coerceError(thrown).message}`;
     }
+    this.log.info('repository open', { ms: Date.now() - openedAt, repository: config.repository.type });
     const outcomes: DiskOutcome[] = [];
     try {
       for (let i = 0; i < this.plan.disks.length; i++) outcomes.push(await this.restoreOne(session, i));
@@ -110,8 +112,9 @@ class RestoreRun {
     this.reporter.current = `Disk ${index + 1}/${total}: ${disk.fileName}`;
     this.reporter.setDisk(index, { status: 'running' });
     let decile = 0;
+    const startedAt = Date.now();
     try {
-      await session.restoreDisk({
+      const result = await session.restoreDisk({
         manifestId: disk.manifestId, expectedFileName: disk.expectedFileName, targetFile: disk.hostFile,
         parallelism: this.deps.config.parallelism, signal: this.cancel.signal,
         onProgress: ({ bytesDone, bytesTotal }) => {
@@ -124,6 +127,7 @@ class RestoreRun {
         },
         onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
       });
+      this.log.info('disk restored', { disk: disk.fileName, ms: Date.now() - startedAt, ...result });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.markCancelled(index);
       const message = coerceError(thrown).message;

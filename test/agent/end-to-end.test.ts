@@ -55,6 +55,7 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
   });
 
   after(async () => {
+    if (process.env.E2E_DUMP) process.stderr.write(agent.output());
     await agent?.stop();
     await world?.close();
     await repo?.cleanup();
