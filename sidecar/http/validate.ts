@@ -25,7 +25,10 @@ export function validator<T>(schema: JSONSchemaType<T>, messages: FieldMessages)
     const present = withoutEmpty(input);
     // Only the schema's own keys are kept: the bridge may add fields (e.g. WHMCS's CSRF token) we do not use.
     const value: Record<string, unknown> = Object.fromEntries(keys.filter((k) => k in present).map((k) => [k, present[k]]));
-    if (check(value)) return value as T;
+    // ajv would coerce true to 1 (a valid id); no field of ours is a boolean, so a boolean is always a mistake.
+    const boolean = Object.keys(value).find((k) => typeof value[k] === 'boolean');
+    if (boolean === undefined && check(value)) return value as T;
+    if (boolean !== undefined) throw errors.invalid(messages[boolean]?.invalid ?? `${boolean} is not valid`);
     const { field, missing } = fieldOf(check.errors![0]!);
     const text = messages[field];
     throw errors.invalid(text ? (missing ? (text.required ?? text.invalid) : text.invalid) : `${field || 'input'} is not valid`);

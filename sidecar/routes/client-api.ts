@@ -25,8 +25,9 @@ function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
   return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
 }
 
-export function clientApiRouter({ db }: Deps): Router {
+export function clientApiRouter({ db, log: rootLog }: Deps): Router {
   const router = Router();
+  const log = rootLog.child({ route: 'client-api' });
   router.use(['/api/hyperv', '/api/runs'], requireClient);
 
   router.get('/api/hyperv/vms', async (req, res) => {
@@ -41,7 +42,10 @@ export function clientApiRouter({ db }: Deps): Router {
   router.post('/api/hyperv/restores', async (req, res) => {
     const body: Record<string, unknown> = { ...(req.body as Record<string, unknown> | undefined) };
     if ('disk_filter' in body) body.disk_filter = normalizeDiskFilter(body.disk_filter);
-    respond(res, await startRestore(db, actorOf(res), startRestoreBody(body)));
+    const actor = actorOf(res);
+    const started = await startRestore(db, actor, startRestoreBody(body));
+    log.info('restore queued', { requestId: res.locals.requestId, runId: started.restore_run_id, commandId: started.command_id, jobId: started.job_id, clientId: actor.clientId, adminId: actor.adminId });
+    respond(res, started);
   });
 
   router.get('/api/runs/:run', async (req, res) => {
@@ -52,11 +56,14 @@ export function clientApiRouter({ db }: Deps): Router {
     const run = await findClientRun(db, clientIdOf(res), parseRunRef(req.params.run));
     const q = runEventsQuery(req.query);
     const events = await listRunEvents(db, Number(run.id), q.after, q.limit);
-    respond(res, { run_id: Number(run.id), status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
+    respond(res, { run_id: Number(run.id), run_status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
   });
 
   router.post('/api/runs/:run/cancel', async (req, res) => {
-    respond(res, await cancelRun(db, actorOf(res), parseRunRef(req.params.run)));
+    const actor = actorOf(res);
+    const result = await cancelRun(db, actor, parseRunRef(req.params.run));
+    log.info('restore cancel', { requestId: res.locals.requestId, runId: result.run.id, outcome: result.message, clientId: actor.clientId, adminId: actor.adminId });
+    respond(res, result);
   });
 
   return router;

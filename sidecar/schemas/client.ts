@@ -99,7 +99,8 @@ export function parseRunRef(value: string): RunRef | null {
 export function normalizeDiskFilter(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
-  if (!text.startsWith('[')) return [value];
+  // A lone form field holds one disk path; a path never starts with '[' or '{', JSON does.
+  if (!text.startsWith('[') && !text.startsWith('{')) return [value];
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -55,11 +55,15 @@ function toRow(runId: number, e: NewRunEvent, now: Date) {
   };
 }
 
-/** Inserts the events in one statement (works inside a transaction: pass the trx). */
+// SQLite compiles a multi-row insert into a compound SELECT, which it caps at 500 terms.
+const INSERT_BATCH = 100;
+
+/** Inserts the events in order, in batches (works inside a transaction: pass the trx). */
 export async function appendEvents(db: Knex, runId: number, events: readonly NewRunEvent[]): Promise<void> {
-  if (events.length === 0) return;
   const now = new Date();
-  await db(EVENTS_TABLE).insert(events.map((e) => toRow(runId, e, now)));
+  for (let i = 0; i < events.length; i += INSERT_BATCH) {
+    await db(EVENTS_TABLE).insert(events.slice(i, i + INSERT_BATCH).map((e) => toRow(runId, e, now)));
+  }
 }
 
 export function toRunEvent(row: EventRow): RunEvent {
