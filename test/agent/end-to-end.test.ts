@@ -163,10 +163,15 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     assert.ok(midway.progress.bytes_done > 0 && midway.progress.bytes_done < midway.progress.bytes_total);
     const beat = await db('s3_cloudbackup_runs').where({ id: runId }).first('current_item', 'speed_bytes_per_sec', 'updated_at');
     assert.equal(beat.current_item, 'Disk 1/1: big.vhdx');
+    const cancelledAt = Date.now();
     const cancel = await clientPost(world.test.app, world.clientId, `/api/runs/${runId}/cancel`, {});
     assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
     const run = await waitFor(runId, finished, 30_000);
     assert.equal(run.status, 'cancelled');
+    // Heartbeat (1 s) + abort + kopia ended + .partial removed + final report: well within a few seconds.
+    const took = Date.now() - cancelledAt;
+    if (process.env.E2E_DUMP) process.stderr.write(`cancel took ${took} ms\n`);
+    assert.ok(took < 5000, `cancel took ${took} ms`);
     assert.deepEqual(filesUnder(folder), []);
     assert.deepEqual(kopiaProcessesUnder(dir), []);
     const ids = (await eventsOf(runId)).map((e) => e.message_id);
