@@ -1,6 +1,8 @@
-// Agents, jobs and queued restores for the agent API tests: two clients, agents of each, one disabled.
+// Agents and queued restores for the agent API tests (on top of fixtures.ts): two clients, two agents of client 1
+// (an agent must not see another agent's commands even within one client), one of client 2, one disabled.
 import type { Db } from '../../sidecar/db/connection.js';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { insertAgent, insertJob } from './fixtures.js';
 
 export interface TestAgent {
   id: number;
@@ -23,8 +25,8 @@ async function insertId(db: Db, table: string, row: Record<string, unknown>): Pr
 }
 
 export async function seedAgent(db: Db, clientId: number, token: string, status: 'active' | 'disabled' = 'active'): Promise<TestAgent> {
-  const id = await insertId(db, 's3_cloudbackup_agents', { client_id: clientId, agent_token: token, hostname: `host-${token.slice(0, 6)}`, status });
-  const jobId = await insertId(db, 's3_cloudbackup_jobs', { client_id: clientId, agent_id: id, name: `job of agent ${id}`, engine: 'hyperv', source_type: 'hyperv', hyperv_enabled: 1 });
+  const id = await insertAgent(db, clientId, token, status);
+  const jobId = await insertJob(db, clientId, id, `job of agent ${id}`);
   return { id, clientId, token, jobId, headers: { 'X-Agent-ID': String(id), 'X-Agent-Token': token } };
 }
 
