@@ -25,26 +25,33 @@ function optionalId(value: string): number | undefined | null {
   return ID.test(value) ? Number(value) : null;
 }
 
+function bridgeHeaders(req: Request) {
+  const h = (name: string) => req.get(name) ?? '';
+  return {
+    timestamp: h('x-bridge-timestamp'), nonce: h('x-bridge-nonce'), clientId: h('x-bridge-client-id'),
+    adminId: h('x-bridge-admin-id'), signature: h('x-bridge-signature'),
+  };
+}
+
 /** Everything that needs no database: header shapes, clock window, signature. */
 export function checkSignedRequest(req: Request, secret: string, nowSeconds: number): Checked {
-  const h = (name: string) => req.get(name) ?? '';
-  const [timestamp, nonce, clientRaw, adminRaw, signature] = ['x-bridge-timestamp', 'x-bridge-nonce', 'x-bridge-client-id', 'x-bridge-admin-id', 'x-bridge-signature'].map(h);
+  const b = bridgeHeaders(req);
   if (!secret) return { ok: false, reason: 'no bridge secret configured' };
-  if (!/^[0-9]{1,12}$/.test(timestamp!)) return { ok: false, reason: 'bad timestamp' };
-  if (Math.abs(nowSeconds - Number(timestamp)) > CLOCK_WINDOW_SECONDS) return { ok: false, reason: 'timestamp outside the window' };
-  if (!NONCE.test(nonce!)) return { ok: false, reason: 'bad nonce' };
-  const clientId = optionalId(clientRaw!);
-  const adminId = optionalId(adminRaw!);
+  if (!/^[0-9]{1,12}$/.test(b.timestamp)) return { ok: false, reason: 'bad timestamp' };
+  if (Math.abs(nowSeconds - Number(b.timestamp)) > CLOCK_WINDOW_SECONDS) return { ok: false, reason: 'timestamp outside the window' };
+  if (!NONCE.test(b.nonce)) return { ok: false, reason: 'bad nonce' };
+  const clientId = optionalId(b.clientId);
+  const adminId = optionalId(b.adminId);
   if (clientId === null || adminId === null) return { ok: false, reason: 'bad identity header' };
   const expected = sign(secret, {
-    timestamp: timestamp!, nonce: nonce!, method: req.method, pathAndQuery: req.originalUrl,
-    clientId: clientRaw!, adminId: adminRaw!, body: rawBodyOf(req),
+    timestamp: b.timestamp, nonce: b.nonce, method: req.method, pathAndQuery: req.originalUrl,
+    clientId: b.clientId, adminId: b.adminId, body: rawBodyOf(req),
   });
-  if (!safeEqual(signature!.toLowerCase(), expected)) return { ok: false, reason: 'signature mismatch' };
+  if (!safeEqual(b.signature.toLowerCase(), expected)) return { ok: false, reason: 'signature mismatch' };
   const identity: BridgeIdentity = {};
   if (clientId !== undefined) identity.clientId = clientId;
   if (adminId !== undefined) identity.adminId = adminId;
-  return { ok: true, identity, nonce: nonce!, timestamp: Number(timestamp) };
+  return { ok: true, identity, nonce: b.nonce, timestamp: Number(b.timestamp) };
 }
 
 export interface BridgeAuthDeps {
