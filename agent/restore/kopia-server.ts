@@ -3,12 +3,14 @@
 // A random user and password (passed through the environment) keep other local users out; it dies with the session.
 import { randomBytes } from 'node:crypto';
 import { RestoreError } from './types.js';
+import { getObject, RetryableError } from './http-object.js';
 import { spawnKopia, type KopiaContext } from './kopia.js';
 
 export interface KopiaServer {
   baseUrl: string;
-  /** The whole object's bytes; rejects with CANCELLED when the signal aborts. */
-  readObject(objectId: string, signal?: AbortSignal): Promise<Buffer>;
+  /** The whole object's bytes; rejects with CANCELLED when the signal aborts. With `into`, the body is read
+   * straight into that buffer (no copy, no allocation) and must fill it exactly. */
+  readObject(objectId: string, signal?: AbortSignal, into?: Buffer): Promise<Buffer>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function startKopiaServer(ctx: KopiaContext, signal?: AbortSignal):
   try {
     const baseUrl = await waitForAddress(child.stderr, child);
     const auth = 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
-    return { baseUrl, readObject: (id, s) => readObject(baseUrl, auth, id, s), stop };
+    return { baseUrl, readObject: (id, s, into) => readObject(baseUrl, auth, id, s, into), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -60,24 +62,19 @@ function waitForAddress(stderr: NodeJS.ReadableStream | null, exited: Promise<un
   });
 }
 
-async function readObject(baseUrl: string, auth: string, objectId: string, signal?: AbortSignal): Promise<Buffer> {
+const ATTEMPTS = 3;
+
+// A storage hiccup behind the server (an S3 5xx, a reset connection) should not fail a 400 GB disk: retry a little.
+async function readObject(baseUrl: string, auth: string, objectId: string, signal?: AbortSignal, into?: Buffer): Promise<Buffer> {
   // The id comes from repository data: keep it to kopia's alphabet so it cannot change the request path.
   if (!OBJECT_ID.test(objectId)) throw new RestoreError('KOPIA_FAILED', `Unexpected object id in the repository: ${objectId.slice(0, 80)}`);
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}/api/v1/objects/${objectId}`, { headers: { authorization: auth }, signal });
-  } catch (error) {
-    if (signal?.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
-    throw new RestoreError('KOPIA_FAILED', `kopia server unreachable: ${(error as Error).message}`);
-  }
-  if (response.status !== 200) {
-    const text = (await response.text().catch(() => '')).trim().slice(0, 200);
-    throw new RestoreError('KOPIA_FAILED', `Reading object ${objectId} failed: HTTP ${response.status} ${text}`);
-  }
-  try {
-    return Buffer.from(await response.arrayBuffer());
-  } catch (error) {
-    if (signal?.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
-    throw new RestoreError('KOPIA_FAILED', `Reading object ${objectId} failed: ${(error as Error).message}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getObject(`${baseUrl}/api/v1/objects/${objectId}`, auth, objectId, signal, into);
+    } catch (error) {
+      if (signal?.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
+      if (!(error instanceof RetryableError) || attempt >= ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
   }
 }

@@ -1,6 +1,7 @@
 // Fetches chunk objects through a bounded work queue (N reads in flight, never the whole file in memory) and writes
 // each at its offsets with positional writes. An object seen to be all zeros is neither fetched again nor written,
 // and 4 KiB-aligned zero runs inside fetched chunks are skipped too, so the output stays sparse.
+import { setMaxListeners } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { groupByObject, type Chunk } from './chunk-map.js';
 import { RestoreError } from './types.js';
@@ -9,12 +10,13 @@ export interface ParallelWriteOptions {
   chunks: Chunk[];
   file: FileHandle;
   parallelism: number;
-  read(objectId: string, signal: AbortSignal): Promise<Buffer>;
+  /** Reads the object into `into` (exactly its size) and returns it. */
+  read(objectId: string, signal: AbortSignal, into: Buffer): Promise<Buffer>;
   signal: AbortSignal;
   /** Object ids already known to be all zeros (e.g. probed before the free-space check). */
   knownZero?: Set<string>;
   onBytes?(bytesDone: number): void;
-  /** Most chunk bytes held in memory at once (default 96 MiB); one chunk always fits. */
+  /** Most chunk bytes held in memory at once (default 32 MiB); one chunk always fits. */
   maxBytesInFlight?: number;
 }
 
@@ -25,7 +27,7 @@ export interface ParallelWriteResult {
 }
 
 const BLOCK = 4096;
-const DEFAULT_BYTES_IN_FLIGHT = 96 * 1024 * 1024;
+const DEFAULT_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 export async function writeChunksInParallel(options: ParallelWriteOptions): Promise<ParallelWriteResult> {
@@ -35,7 +37,10 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
   // One failing read stops the others at once instead of letting them run on.
   const failed = new AbortController();
   const signal = AbortSignal.any([options.signal, failed.signal]);
-  const budget = new ByteBudget(options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT);
+  setMaxListeners(Math.max(64, options.parallelism * 2), signal); // one abort listener per request in flight
+  const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
+  const budget = new ByteBudget(limit);
+  const pool = new BufferPool(limit);
   let next = 0;
   let bytesDone = 0;
   const worker = async () => {
@@ -45,17 +50,23 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
       if (knownZero.has(objectId)) {
         result.chunksSkippedZero += places.length;
       } else {
-        const release = await budget.acquire(places[0].length, signal);
+        // Budget first, buffer second: a worker waiting for budget must not hold a buffer.
+        const release = await budget.acquire(BufferPool.sizeFor(places[0].length), signal);
+        const buffer = pool.take(places[0].length);
         try {
-          const data = await options.read(objectId, signal);
+          const data = await options.read(objectId, signal, buffer.subarray(0, places[0].length));
           result.chunksFetched += 1;
           if (isAllZero(data)) {
             knownZero.add(objectId);
             result.chunksSkippedZero += places.length;
           } else {
-            for (const chunk of places) result.bytesWritten += await writeChunk(options.file, data, chunk);
+            for (const chunk of places) {
+              const written = await writeChunk(options.file, data, chunk); // not `+= await`: workers interleave
+              result.bytesWritten += written;
+            }
           }
         } finally {
+          pool.give(buffer);
           release();
         }
       }
@@ -130,5 +141,35 @@ class ByteBudget {
       this.used -= bytes;
       for (const wake of this.waiting.splice(0)) wake();
     };
+  }
+}
+
+/** Reuses chunk buffers (sizes rounded up to a power of two): steady memory instead of GC-lagged garbage. Idle
+ * buffers of other sizes are dropped when keeping them would hold more than `limit` bytes in all. */
+class BufferPool {
+  private readonly free = new Map<number, Buffer[]>();
+  private owned = 0;
+
+  constructor(private readonly limit: number) {}
+
+  static sizeFor(length: number): number {
+    return Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(Math.max(1, length))));
+  }
+
+  take(length: number): Buffer {
+    const size = BufferPool.sizeFor(length);
+    const reused = this.free.get(size)?.pop();
+    if (reused) return reused;
+    for (const list of this.free.values()) {
+      while (list.length > 0 && this.owned + size > this.limit) this.owned -= (list.pop() as Buffer).length;
+    }
+    this.owned += size;
+    return Buffer.allocUnsafeSlow(size);
+  }
+
+  give(buffer: Buffer): void {
+    const list = this.free.get(buffer.length) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.length, list);
   }
 }

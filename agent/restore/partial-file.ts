@@ -3,6 +3,7 @@
 import { constants } from 'node:fs';
 import { link, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { execa } from 'execa';
 import { RestoreError } from './types.js';
 
 export const partialPath = (targetFile: string) => `${targetFile}.partial`;
@@ -20,7 +21,7 @@ export async function assertTargetFree(targetFile: string): Promise<void> {
 export async function assertFreeSpace(targetFile: string, bytesNeeded: number): Promise<void> {
   const folder = dirname(targetFile);
   const info = await statfs(folder).catch(() => {
-    throw new RestoreError('KOPIA_FAILED', `Target folder ${folder} does not exist or cannot be read`);
+    throw new RestoreError('TARGET_UNAVAILABLE', `Target folder ${folder} does not exist or cannot be read`);
   });
   const free = Number(info.bavail) * Number(info.bsize);
   if (free < bytesNeeded) {
@@ -33,8 +34,22 @@ export async function createPartial(targetFile: string, size: number): Promise<F
     if (error.code === 'EEXIST') throw new RestoreError('TARGET_EXISTS', `${partialPath(targetFile)} already exists`);
     throw error;
   });
-  await file.truncate(size);
+  try {
+    await markSparse(partialPath(targetFile));
+    await file.truncate(size);
+  } catch (error) {
+    await file.close();
+    await unlink(partialPath(targetFile)).catch(() => undefined);
+    throw error;
+  }
   return file;
+}
+
+// NTFS/ReFS files are only sparse when flagged; unwritten ranges of an unflagged file take real space. Linux file
+// systems leave unwritten ranges as holes by themselves.
+async function markSparse(path: string): Promise<void> {
+  if (process.platform !== 'win32') return;
+  await execa('fsutil', ['sparse', 'setflag', path], { reject: false, windowsHide: true });
 }
 
 /** Size check, fsync, then a no-clobber move to the final name. */
@@ -59,8 +74,7 @@ async function moveNoClobber(from: string, to: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new RestoreError('TARGET_EXISTS', `${to} appeared during the restore and was left untouched`);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
-    // File systems without hard links: check, then rename (a narrow window, but still never silently).
+    // File systems without hard links (older ReFS, FAT, some shares): check, then rename (a narrow window).
     if (await exists(to)) throw new RestoreError('TARGET_EXISTS', `${to} appeared during the restore and was left untouched`);
     await rename(from, to);
   }

@@ -26,6 +26,9 @@ export async function openRepository(options: RepositoryOptions): Promise<Reposi
   }
   let server: Promise<KopiaServer> | null = null;
   const getServer = () => (server ??= startKopiaServer(ctx, sessionStop.signal));
+  // Opening the repository costs a second or more against remote storage: let the server do it while the first
+  // disk's manifest is looked up. A failure here surfaces (as the fallback notice) when a disk asks for it.
+  if (!options.forceKopiaRestore) getServer().catch(() => undefined);
   let closed = false;
   return {
     restoreDisk: (request) => {

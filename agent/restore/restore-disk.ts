@@ -31,7 +31,13 @@ interface ParallelPlan {
 export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<DiskRestoreResult> {
   const { source, plan } = await prepare(deps, request);
   let bytesDone = 0;
-  const report = () => request.onProgress?.({ bytesDone, bytesTotal: source.size });
+  const report = () => {
+    try {
+      request.onProgress?.({ bytesDone, bytesTotal: source.size });
+    } catch {
+      // A failing progress sink (e.g. the sidecar is down) must not stop or crash the restore.
+    }
+  };
   report();
   const timer = setInterval(report, PROGRESS_INTERVAL_MS);
   let file: FileHandle | null = null;
@@ -96,7 +102,9 @@ async function planParallel(deps: DiskRestoreDeps, source: DiskSource, request: 
     const chunks = await readChunkMap(source.objectId, source.size, read);
     const knownZero = new Set<string>();
     const [mostRepeated] = [...groupByObject(chunks).entries()].sort((a, b) => b[1].length - a[1].length);
-    if (mostRepeated && mostRepeated[1].length > 1 && isAllZero(await read(mostRepeated[0]))) knownZero.add(mostRepeated[0]);
+    if (mostRepeated && mostRepeated[1].length > 1 && isAllZero(await server.readObject(mostRepeated[0], request.signal, Buffer.alloc(mostRepeated[1][0].length)))) {
+      knownZero.add(mostRepeated[0]);
+    }
     return { server, chunks, knownZero };
   } catch (error) {
     if (request.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
@@ -115,7 +123,7 @@ async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: Di
     chunks: plan.chunks,
     file,
     parallelism: Math.min(MAX_PARALLELISM, Math.max(1, Math.floor(request.parallelism))),
-    read: (id, signal) => plan.server.readObject(id, signal),
+    read: (id, signal, into) => plan.server.readObject(id, signal, into),
     signal: request.signal,
     knownZero: plan.knownZero,
     onBytes: setDone,

@@ -72,7 +72,7 @@ describe('parallel writer', () => {
     try {
       await file.truncate(size);
       const result = await writeChunksInParallel({ chunks, file, parallelism: 3, signal: new AbortController().signal,
-        read: async (oid) => { reads.push(oid); return objects.get(oid) as Buffer; } });
+        read: async (oid, _signal, into) => { reads.push(oid); (objects.get(oid) as Buffer).copy(into); return into; } });
       assert.deepEqual(reads.sort(), [id(1), id(2)]);
       assert.deepEqual(result, { bytesWritten: 2 * 32 * KiB, chunksFetched: 2, chunksSkippedZero: 4 });
     } finally {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRepository } from '../../agent/restore/repository-session.js';
 import type { RestoreError, RestoreNotice } from '../../agent/restore/types.js';
@@ -69,6 +69,27 @@ describe('restore engine cancel and fallback', function () {
       assert.deepEqual(processesMentioning(workDir), []);
     });
   }
+
+  it('Can fall back to kopia snapshot restore when the kopia server cannot start, and says so', async () => {
+    // The real kopia behind a wrapper that refuses `server start` only.
+    const wrapper = join(repo.dir, 'kopia-without-server.sh');
+    await writeFile(wrapper, `#!/bin/sh\nif [ "$1" = server ]; then echo "server disabled for this test" >&2; exit 1; fi\nexec "${kopiaPath()}" "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const session = await openRepository({ kopiaPath: wrapper, workDir: join(repo.dir, 'no-server-work'), repository: repo.spec, password: repo.password });
+    try {
+      const notices: RestoreNotice[] = [];
+      const target = join(out, 'no-server.vhdx');
+      const result = await session.restoreDisk({ manifestId: vm.points[1].manifests['big.vhdx'], expectedFileName: 'big.vhdx', targetFile: target,
+        parallelism: 4, signal: new AbortController().signal, onNotice: (n) => notices.push(n) });
+      assert.equal(result.method, 'kopia-restore');
+      assert.equal(await sha256File(target), vm.points[1].sha256['big.vhdx']);
+      assert.equal(notices.length, 1);
+      assert.equal(notices[0].code, 'PARALLEL_UNAVAILABLE');
+      assert.match(notices[0].message, /^Parallel restore unavailable \(kopia server exited: server disabled for this test\); using kopia snapshot restore instead\.$/);
+    } finally {
+      await session.close();
+    }
+  });
 
   it('Can restore byte for byte through kopia snapshot restore when told to, and says so', async () => {
     const session = await openRepository({ kopiaPath: kopiaPath(), workDir: join(repo.dir, 'fallback-work'), repository: repo.spec,

@@ -123,6 +123,12 @@ describe('restore engine (filesystem repository)', function () {
     }
   });
 
+  it('Rejects a target folder that does not exist (TARGET_UNAVAILABLE)', async () => {
+    const target = join(out, 'no-such-folder', 'disk0.vhdx');
+    await assert.rejects(session.restoreDisk(request('disk0.vhdx', 0, target)),
+      (e: RestoreError) => e.code === 'TARGET_UNAVAILABLE' && e.message === `Target folder ${join(out, 'no-such-folder')} does not exist or cannot be read`);
+  });
+
   it('Rejects a wrong repository password with a clear error', async () => {
     await assert.rejects(openRepository({ kopiaPath: kopiaPath(), workDir: join(repo.dir, 'bad-work'), repository: repo.spec, password: 'wrong' }),
       (e: RestoreError) => e.code === 'REPOSITORY_UNAVAILABLE' && e.message === 'Cannot open the backup repository: the repository password is wrong');

@@ -45,9 +45,13 @@ export async function startVersityGw(): Promise<VersityGw> {
   const gw = { endpoint: `127.0.0.1:${port}`, accessKeyId: 'hvrtestaccess', secretAccessKey: 'hvrtestsecret-0123456789', region: 'us-east-1' };
   const child = spawn(versitygwPath(), ['--access', gw.accessKeyId, '--secret', gw.secretAccessKey, '--port', gw.endpoint,
     'posix', '--sidecar', join(dir, 'meta'), join(dir, 'data')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // If the test process dies first, the server must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     await stopChild(child);
     await rm(dir, { recursive: true, force: true });
   };

@@ -1,0 +1,31 @@
+// Runs one disk restore with the agent's engine in a process of its own, so its peak RSS is the engine's alone.
+// Input: the JSON in BENCH_RESTORE (an env variable, not argv: it carries the repository password).
+import { readFileSync } from 'node:fs';
+import { openRepository } from '../../agent/restore/repository-session.js';
+import type { RepositoryConnection } from '../../agent/restore/types.js';
+
+interface ChildInput {
+  kopiaPath: string;
+  workDir: string;
+  repository: RepositoryConnection;
+  password: string;
+  manifestId: string;
+  expectedFileName: string;
+  targetFile: string;
+  parallelism: number;
+}
+
+const input = JSON.parse(process.env.BENCH_RESTORE ?? '{}') as ChildInput;
+const session = await openRepository({ kopiaPath: input.kopiaPath, workDir: input.workDir, repository: input.repository, password: input.password });
+try {
+  const started = Date.now();
+  const result = await session.restoreDisk({
+    manifestId: input.manifestId, expectedFileName: input.expectedFileName, targetFile: input.targetFile,
+    parallelism: input.parallelism, signal: new AbortController().signal,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+  process.stdout.write(JSON.stringify({ ...result, seconds, peakRss }) + '\n');
+} finally {
+  await session.close();
+}
