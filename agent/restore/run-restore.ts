@@ -12,7 +12,7 @@ import type { SidecarClient } from '../sidecar-client.js';
 import { deliverFinish } from './deliver-finish.js';
 import { RestoreReporter } from './reporter.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
-import type { RepositoryOptions, RepositorySession } from './types.js';
+import { RestoreError, type RepositoryOptions, type RepositorySession } from './types.js';
 
 export interface RestoreDeps {
   config: Readonly<AgentConfig>;
@@ -92,7 +92,8 @@ class RestoreRun {
       });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));
-      return `cannot open the backup repository: ${coerceError(thrown).message}`;
+      // The engine's own errors already say what failed; anything else gets that context here.
+      return thrown instanceof RestoreError ? thrown.message : `Cannot open the backup repository: ${coerceError(thrown).message}`;
     }
     this.log.info('repository open', { ms: Date.now() - openedAt, repository: config.repository.type });
     const outcomes: DiskOutcome[] = [];

@@ -3,11 +3,11 @@
 // checked byte for byte (SHA-256), for sparseness, events and progress; then a missing snapshot and a cancel.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
+import { startAgent, writeAgentConfig, type AgentProcess } from '../helpers/agent-process.js';
 import { clientGet, clientPost } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, sha256File, writeDisk, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 import { createRestoreWorld, insertRealPoint, type RestoreWorld } from '../helpers/restore-world.js';
@@ -216,5 +216,17 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     assert.deepEqual(kopiaProcessesUnder(dir), []);
     assert.match(agent.output(), /"msg":"agent stopped"/);
     assert.ok(!agent.output().includes(repo.password), 'the repository password never reaches the log');
+  });
+
+  it('Can fail a run with a clear message when the repository cannot be opened (wrong password)', async () => {
+    const config = JSON.parse(readFileSync(world.configFile, 'utf8')) as Record<string, unknown>;
+    agent = startAgent(writeAgentConfig(dir, { ...config, repository_password: 'not-the-password' }, 'agent-bad-password.json'));
+    const runId = await startRestore({ backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\badpass' });
+    const run = await waitFor(runId, finished, 120_000);
+    const message = 'Cannot open the backup repository: the repository password is wrong';
+    assert.deepEqual([run.status, run.error_summary], ['failed', message]);
+    assert.equal((await eventsOf(runId)).at(-1)?.message, `Hyper-V restore failed: ${message}.`);
+    assert.deepEqual(filesUnder(join(world.driveC, 'Restored', 'badpass')), []);
+    assert.ok(!agent.output().includes('not-the-password'));
   });
 });
