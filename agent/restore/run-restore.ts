@@ -12,7 +12,7 @@ import type { SidecarClient } from '../sidecar-client.js';
 import { deliverFinish } from './deliver-finish.js';
 import { RestoreReporter } from './reporter.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
-import { RestoreError, type RepositoryOptions, type RepositorySession } from './types.js';
+import { RestoreError, type DiskProgress, type RepositoryOptions, type RepositorySession } from './types.js';
 
 export interface RestoreDeps {
   config: Readonly<AgentConfig>;
@@ -112,23 +112,16 @@ class RestoreRun {
     this.outbox.add('HYPERV_RESTORE_DISK_STARTING', { disk_index: index + 1, total_disks: total, disk_name: disk.fileName });
     this.reporter.current = `Disk ${index + 1}/${total}: ${disk.fileName}`;
     this.reporter.setDisk(index, { status: 'running' });
-    let decile = 0;
     const startedAt = Date.now();
     try {
       const result = await session.restoreDisk({
         manifestId: disk.manifestId, expectedFileName: disk.expectedFileName, targetFile: disk.hostFile,
         parallelism: this.deps.config.parallelism, signal: this.cancel.signal,
-        onProgress: ({ bytesDone, bytesTotal }) => {
-          this.reporter.setDisk(index, { bytes_done: bytesDone, bytes_total: bytesTotal });
-          const reached = bytesTotal > 0 ? Math.floor((bytesDone / bytesTotal) * 10) : 0;
-          if (reached > decile && reached < 10) {
-            decile = reached;
-            this.outbox.add('HYPERV_RESTORE_DISK_PROGRESS', { disk_name: disk.fileName, bytes_done: bytesDone, bytes_total: bytesTotal, percent: reached * 10 });
-          }
-        },
+        onProgress: this.progressOf(index),
         onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
       });
       this.log.info('disk restored', { disk: disk.fileName, ms: Date.now() - startedAt, ...result });
+      this.reporter.setDisk(index, { status: 'done', bytes_total: result.bytesTotal, bytes_done: result.bytesTotal });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.markCancelled(index);
       const message = coerceError(thrown).message;
@@ -136,10 +129,21 @@ class RestoreRun {
       this.outbox.add('HYPERV_RESTORE_DISK_FAILED', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total, message });
       return { state: 'failed', message };
     }
-    const size = this.reporter.disks[index]!.bytes_total;
-    this.reporter.setDisk(index, { status: 'done', bytes_done: size });
     this.outbox.add('HYPERV_RESTORE_DISK_COMPLETE', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total });
     return { state: 'done' };
+  }
+
+  /** Feeds the reporter and sends DISK_PROGRESS at every 10 % of the disk. */
+  private progressOf(index: number): (p: DiskProgress) => void {
+    const name = this.plan.disks[index]!.fileName;
+    let decile = 0;
+    return ({ bytesDone, bytesTotal }) => {
+      this.reporter.setDisk(index, { bytes_done: bytesDone, bytes_total: bytesTotal });
+      const reached = bytesTotal > 0 ? Math.floor((bytesDone / bytesTotal) * 10) : 0;
+      if (reached <= decile || reached >= 10) return;
+      decile = reached;
+      this.outbox.add('HYPERV_RESTORE_DISK_PROGRESS', { disk_name: name, bytes_done: bytesDone, bytes_total: bytesTotal, percent: reached * 10 });
+    };
   }
 
   private markCancelled(index: number): DiskOutcome {
