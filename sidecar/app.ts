@@ -6,6 +6,7 @@ import { bodyParsers } from './http/body-parsers.js';
 import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { adminRouter } from './routes/admin.js';
+import { agentApiRouter } from './routes/agent-api.js';
 import { assetsRouter } from './routes/assets.js';
 import { clientApiRouter } from './routes/client-api.js';
 import { healthRouter } from './routes/health.js';
@@ -26,6 +27,7 @@ export function createApp(deps: Deps): Express {
   app.use(healthRouter(deps));
   // Static code and styles only (no client data), so they need no signature.
   app.use(assetsRouter());
+  app.use(agentApiRouter(deps));
   // Everything the bridge calls is signed: bodies are parsed (raw bytes kept) and the signature checked once here.
   app.use(BRIDGE_PATHS, ...bodyParsers(), bridgeAuth(deps));
   app.use(clientApiRouter(deps));

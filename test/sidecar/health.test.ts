@@ -21,7 +21,7 @@ describe('GET /healthz', function () {
       const res = await request(createApp(deps)).get('/healthz').expect(200);
       assert.equal(res.body.status, 'success');
       assert.equal(res.body.database, 'ok');
-      assert.equal(res.body.schema_version, '0003-restore-indexes');
+      assert.equal(res.body.schema_version, '0004-agent-event-keys');
       assert.deepEqual(res.body.pending_migrations, []);
       await t.drop();
     });
@@ -54,7 +54,7 @@ describe('Sidecar process', function () {
       const sidecar = await startSidecar({ BRIDGE_SECRET: SECRET, DATABASE_URL: `sqlite://${join(dir, 'db.sqlite')}` });
       const res = await fetch(`${sidecar.baseUrl}/healthz`);
       assert.equal(res.status, 200);
-      assert.equal(((await res.json()) as { schema_version: string }).schema_version, '0003-restore-indexes');
+      assert.equal(((await res.json()) as { schema_version: string }).schema_version, '0004-agent-event-keys');
       assert.equal(await sidecar.stop('SIGTERM'), 0);
       assert.match(sidecar.output(), /"msg":"shutting down"/);
       assert.ok(!sidecar.output().includes(SECRET), 'the bridge secret never reaches the log');

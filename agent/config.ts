@@ -1,0 +1,153 @@
+// The agent's JSON config file: read, validated (ajv) and mapped to a frozen typed config once at start. A bad
+// file stops the agent with one clear line naming the field; secrets are never echoed.
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { JSONSchemaType } from 'ajv';
+import type { LogLevel } from '../sidecar/lib/log.js';
+import { compileValidator } from '../sidecar/lib/validator.js';
+import type { RepositoryConnection } from './restore/types.js';
+
+interface RawConfig {
+  sidecar_url: string;
+  agent_id: number;
+  agent_token: string;
+  kopia_path?: string;
+  work_dir: string;
+  repository: {
+    type: 'filesystem' | 's3';
+    path?: string;
+    endpoint?: string;
+    bucket?: string;
+    prefix?: string;
+    access_key_id?: string;
+    secret_access_key?: string;
+    region?: string;
+    disable_tls?: boolean;
+  };
+  repository_password: string;
+  parallelism?: number;
+  poll_interval_seconds?: number;
+  path_map?: Record<string, string>;
+  log_level?: LogLevel;
+}
+
+export interface AgentConfig {
+  sidecarUrl: string;
+  agentId: number;
+  agentToken: string;
+  kopiaPath: string;
+  workDir: string;
+  repository: RepositoryConnection;
+  repositoryPassword: string;
+  parallelism: number;
+  pollIntervalMs: number;
+  /** Windows path prefix (e.g. `C:\`) -> absolute host folder; used on non-Windows hosts. */
+  pathMap: Record<string, string>;
+  logLevel: LogLevel;
+}
+
+export class AgentConfigError extends Error {}
+
+const text = (maxLength = 1024) => ({ type: 'string', minLength: 1, maxLength, nullable: true }) as const;
+
+// Written without ajv's JSONSchemaType: it cannot express the if/then below; RawConfig is the contract.
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sidecar_url', 'agent_id', 'agent_token', 'work_dir', 'repository', 'repository_password'],
+  properties: {
+    sidecar_url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
+    agent_id: { type: 'integer', minimum: 1 },
+    agent_token: { type: 'string', minLength: 8, maxLength: 191 },
+    kopia_path: text(),
+    work_dir: { type: 'string', minLength: 1, maxLength: 1024 },
+    repository: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: {
+        type: { type: 'string', enum: ['filesystem', 's3'] },
+        path: text(), endpoint: text(255), bucket: text(255), prefix: { type: 'string', maxLength: 1024, nullable: true },
+        access_key_id: text(255), secret_access_key: text(255), region: text(64), disable_tls: { type: 'boolean', nullable: true },
+      },
+      if: { properties: { type: { const: 's3' } } },
+      then: { required: ['endpoint', 'bucket', 'access_key_id', 'secret_access_key'] },
+      else: { required: ['path'] },
+    },
+    repository_password: { type: 'string', minLength: 1, maxLength: 1024 },
+    parallelism: { type: 'integer', minimum: 1, maximum: 64, nullable: true },
+    poll_interval_seconds: { type: 'number', minimum: 0.1, maximum: 3600, nullable: true },
+    path_map: { type: 'object', required: [], additionalProperties: { type: 'string', minLength: 1 }, nullable: true },
+    log_level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'], nullable: true },
+  },
+} as unknown as JSONSchemaType<RawConfig>;
+
+const validate = compileValidator(schema, 'config');
+
+function repositoryOf(r: RawConfig['repository']): RepositoryConnection {
+  if (r.type === 'filesystem') {
+    if (!isAbsolute(r.path as string)) throw new AgentConfigError('config.repository.path must be an absolute path');
+    return { type: 'filesystem', path: r.path as string };
+  }
+  return {
+    type: 's3', endpoint: r.endpoint as string, bucket: r.bucket as string, prefix: r.prefix ?? undefined,
+    accessKeyId: r.access_key_id as string, secretAccessKey: r.secret_access_key as string,
+    region: r.region ?? undefined, disableTls: r.disable_tls ?? false,
+  };
+}
+
+function checkPathMap(map: Record<string, string>): void {
+  for (const [from, to] of Object.entries(map)) {
+    if (!/^[A-Za-z]:\\/.test(from)) throw new AgentConfigError(`config.path_map key "${from}" must be a Windows drive path such as C:\\`);
+    if (!isAbsolute(to)) throw new AgentConfigError(`config.path_map["${from}"] must be an absolute folder on this host`);
+  }
+}
+
+export function parseAgentConfig(input: unknown): Readonly<AgentConfig> {
+  const result = validate(input);
+  if (!result.ok) throw new AgentConfigError(result.message);
+  const raw = result.value;
+  try {
+    new URL(raw.sidecar_url);
+  } catch {
+    throw new AgentConfigError('config.sidecar_url must be a valid http(s) URL');
+  }
+  if (!isAbsolute(raw.work_dir)) throw new AgentConfigError('config.work_dir must be an absolute path');
+  checkPathMap(raw.path_map ?? {});
+  return Object.freeze({
+    sidecarUrl: raw.sidecar_url.replace(/\/+$/, ''),
+    agentId: raw.agent_id,
+    agentToken: raw.agent_token,
+    kopiaPath: raw.kopia_path ?? 'kopia',
+    workDir: raw.work_dir,
+    repository: repositoryOf(raw.repository),
+    repositoryPassword: raw.repository_password,
+    parallelism: raw.parallelism ?? 8,
+    pollIntervalMs: Math.round((raw.poll_interval_seconds ?? 5) * 1000),
+    pathMap: { ...(raw.path_map ?? {}) },
+    logLevel: raw.log_level ?? 'info',
+  });
+}
+
+export function loadAgentConfig(file: string): Readonly<AgentConfig> {
+  let textContent: string;
+  try {
+    textContent = readFileSync(file, 'utf8');
+  } catch (thrown) {
+    throw new AgentConfigError(`cannot read ${file}: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textContent);
+  } catch {
+    throw new AgentConfigError(`${file} is not valid JSON`);
+  }
+  return parseAgentConfig(parsed);
+}
+
+/** Every secret of the config, for the logger's value redaction. */
+export function configSecrets(config: AgentConfig): string[] {
+  const out = [config.agentToken, config.repositoryPassword];
+  if (config.repository.type === 's3') out.push(config.repository.secretAccessKey, config.repository.accessKeyId);
+  return out;
+}

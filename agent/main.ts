@@ -1,0 +1,64 @@
+// CLI entry: `npm run agent -- --config FILE`. Config -> logger -> sidecar client -> poll loop. SIGTERM/SIGINT stop
+// cleanly (a restore in progress is stopped and reported, kopia ended, .partial removed); a second signal exits now.
+import { hostname } from 'node:os';
+import { coerceError } from '../sidecar/lib/errors.js';
+import { createLogger } from '../sidecar/lib/log.js';
+import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } from './config.js';
+import { runPollLoop } from './poll-loop.js';
+import { openRepository } from './restore/repository-session.js';
+import { runRestore } from './restore/run-restore.js';
+import { SidecarClient } from './sidecar-client.js';
+
+function configPathFrom(argv: string[]): string | null {
+  const i = argv.indexOf('--config');
+  if (i >= 0) return argv[i + 1] ?? null;
+  const inline = argv.find((a) => a.startsWith('--config='));
+  return inline ? inline.slice('--config='.length) : null;
+}
+
+function readConfig(): Readonly<AgentConfig> {
+  const file = configPathFrom(process.argv.slice(2));
+  if (!file) {
+    process.stderr.write('agent: usage: npm run agent -- --config FILE\n');
+    process.exit(1);
+  }
+  try {
+    return loadAgentConfig(file);
+  } catch (thrown) {
+    if (!(thrown instanceof AgentConfigError)) throw thrown;
+    process.stderr.write(`agent: invalid configuration: ${thrown.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) }).child({ agentId: config.agentId });
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(1);
+    log.info('shutting down', { signal });
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
+  log.info('agent started', { sidecar: config.sidecarUrl, host: hostname(), repository: config.repository.type, parallelism: config.parallelism });
+  await runPollLoop({
+    claim: () => client.claim(),
+    handle: async (command) => { await runRestore({ config, client, log, openRepository, stopSignal: stop.signal }, command); },
+    log,
+    intervalMs: config.pollIntervalMs,
+    signal: stop.signal,
+  });
+  log.info('agent stopped');
+}
+
+main().then(
+  () => process.exit(0),
+  (thrown: unknown) => {
+    process.stderr.write(`agent: ${coerceError(thrown).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+// Pure: turns a claimed hyperv_restore command into a plan the agent can run, or refuses it with a clear reason.
+// The agent never trusts the server with a path: the payload is validated again here (schema, target path rules,
+// disk names), and the Windows target is mapped to a host folder through the config's path_map.
+import { join, resolve, sep } from 'node:path';
+import { validateTargetPath } from '../../sidecar/lib/target-path.js';
+import { validateHypervRestorePayload, type ClaimedCommand } from '../../sidecar/schemas/agent.js';
+
+export interface PlannedDisk {
+  /** The disk's path on the original host (the disk_manifests key). */
+  sourcePath: string;
+  manifestId: string;
+  /** Name of the restored file: the file name of the source path. */
+  fileName: string;
+  /** Name the snapshot root must have: the reference stores every disk as `<stem>.vhdx`. */
+  expectedFileName: string;
+  /** Final path on this host. */
+  hostFile: string;
+}
+
+export interface RestorePlan {
+  runId: number;
+  vmName: string;
+  targetPath: string;
+  hostTarget: string;
+  disks: PlannedDisk[];
+}
+
+export type PlanResult = { ok: true; plan: RestorePlan } | { ok: false; message: string };
+
+// Control characters are exactly what this refuses.
+// eslint-disable-next-line no-control-regex
+const DISK_FILE = /^[^<>:"/\\|?*\x00-\x1f]+\.(vhdx|vhd|avhdx)$/i;
+const refuse = (message: string): PlanResult => ({ ok: false, message });
+
+/** Maps a validated Windows path to this host: the longest matching path_map prefix, else as is on Windows. */
+export function mapTargetPath(windowsPath: string, pathMap: Record<string, string>, platform = process.platform): string | null {
+  const lower = windowsPath.toLowerCase();
+  const prefixes = Object.keys(pathMap).sort((a, b) => b.length - a.length);
+  for (const prefix of prefixes) {
+    const p = prefix.endsWith('\\') ? prefix : prefix + '\\';
+    if (!(lower + '\\').startsWith(p.toLowerCase())) continue;
+    const rest = windowsPath.slice(p.length - 1).split('\\').filter(Boolean);
+    const base = resolve(pathMap[prefix]!);
+    const mapped = resolve(base, ...rest);
+    // Segments were validated (no "..", no separators), so this holds; checked anyway because it guards the host.
+    if (mapped !== base && !mapped.startsWith(base + sep)) return null;
+    return mapped;
+  }
+  return platform === 'win32' ? windowsPath : null;
+}
+
+function diskOf(sourcePath: string, manifestId: string, hostTarget: string): PlannedDisk | string {
+  const checked = validateTargetPath(sourcePath);
+  if (!checked.ok) return `disk path "${sourcePath}" is not a valid Windows path`;
+  const fileName = sourcePath.split('\\').pop() ?? '';
+  if (!DISK_FILE.test(fileName)) return `disk path "${sourcePath}" does not name a .vhdx, .vhd or .avhdx file`;
+  const stem = fileName.replace(/\.[^.]+$/, '');
+  return { sourcePath, manifestId, fileName, expectedFileName: `${stem}.vhdx`, hostFile: join(hostTarget, fileName) };
+}
+
+export function planRestore(command: ClaimedCommand, pathMap: Record<string, string>, platform = process.platform): PlanResult {
+  if (command.type !== 'hyperv_restore') return refuse(`unsupported command type "${command.type}"`);
+  const parsed = validateHypervRestorePayload(command.payload);
+  if (!parsed.ok) return refuse(`invalid restore payload: ${parsed.message}`);
+  const payload = parsed.value;
+  if (payload.restore_run_id !== command.run_id) return refuse('invalid restore payload: restore_run_id does not match the command\'s run');
+  if (payload.target_path.startsWith('\\\\')) return refuse('target_path must be a folder on a local drive (C:\\...), not a network share');
+  const target = validateTargetPath(payload.target_path);
+  if (!target.ok) return refuse(target.message);
+  const hostTarget = mapTargetPath(target.path, pathMap, platform);
+  if (!hostTarget) return refuse(`target_path ${target.path} is not on a drive this agent may write to`);
+  const disks: PlannedDisk[] = [];
+  for (const [sourcePath, manifestId] of Object.entries(payload.disk_manifests)) {
+    const disk = diskOf(sourcePath, manifestId, hostTarget);
+    if (typeof disk === 'string') return refuse(disk);
+    if (disks.some((d) => d.fileName.toLowerCase() === disk.fileName.toLowerCase())) {
+      return refuse(`two selected disks have the same file name "${disk.fileName}"; restore them separately`);
+    }
+    disks.push(disk);
+  }
+  return { ok: true, plan: { runId: command.run_id, vmName: payload.vm_name, targetPath: target.path, hostTarget, disks } };
+}

@@ -1,0 +1,189 @@
+// One hyperv_restore command, start to end: re-validate the payload, open the repository, restore each selected
+// disk in turn (a failed disk does not stop the others), report progress and the catalogue's events, and always
+// finish the run: success, warning (some disks failed), failed (all failed or nothing could start) or cancelled.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { coerceError } from '../../sidecar/lib/errors.js';
+import type { Logger } from '../../sidecar/lib/log.js';
+import type { ClaimedCommand, FinalStatus } from '../../sidecar/schemas/agent.js';
+import type { AgentConfig } from '../config.js';
+import { EventOutbox } from '../event-outbox.js';
+import type { SidecarClient } from '../sidecar-client.js';
+import { deliverFinish } from './deliver-finish.js';
+import { RestoreReporter } from './reporter.js';
+import { planRestore, type RestorePlan } from './restore-plan.js';
+import { RestoreError, type DiskProgress, type RepositoryOptions, type RepositorySession } from './types.js';
+
+export interface RestoreDeps {
+  config: Readonly<AgentConfig>;
+  client: SidecarClient;
+  log: Logger;
+  openRepository(options: RepositoryOptions): Promise<RepositorySession>;
+  /** Aborted when the agent shuts down. */
+  stopSignal: AbortSignal;
+}
+
+type StopReason = 'cancel' | 'run-finished' | 'agent-stopping';
+type DiskOutcome = { state: 'done' } | { state: 'failed'; message: string } | { state: 'cancelled' };
+
+export async function runRestore(deps: RestoreDeps, command: ClaimedCommand): Promise<FinalStatus | null> {
+  const log = deps.log.child({ runId: command.run_id, commandId: command.command_id });
+  const outbox = new EventOutbox(deps.client, command.run_id, log);
+  const planned = planRestore(command, deps.config.pathMap);
+  if (!planned.ok) {
+    log.warn('restore command refused', { reason: planned.message });
+    outbox.add('HYPERV_RESTORE_FAILED', { message: planned.message });
+    await deliverFinish(deps.client, outbox, command.run_id, { status: 'failed', message: planned.message }, log);
+    return 'failed';
+  }
+  return new RestoreRun(deps, planned.plan, outbox, log).execute();
+}
+
+class RestoreRun {
+  private readonly cancel = new AbortController();
+  private stopReason: StopReason | null = null;
+  private readonly reporter: RestoreReporter;
+
+  constructor(private readonly deps: RestoreDeps, private readonly plan: RestorePlan, private readonly outbox: EventOutbox, private readonly log: Logger) {
+    this.reporter = new RestoreReporter({
+      client: deps.client, outbox, runId: plan.runId, log,
+      disks: plan.disks.map((d) => ({ name: d.fileName, path: d.sourcePath })),
+      onStop: (reason) => this.stop(reason),
+    });
+  }
+
+  private stop(reason: StopReason): void {
+    if (this.stopReason) return;
+    this.stopReason = reason;
+    this.log.info('stopping the restore', { reason });
+    this.cancel.abort();
+  }
+
+  async execute(): Promise<FinalStatus | null> {
+    const onAgentStop = () => this.stop('agent-stopping');
+    this.deps.stopSignal.addEventListener('abort', onAgentStop, { once: true });
+    const { plan } = this;
+    this.outbox.add('HYPERV_RESTORE_STARTING', { vm_name: plan.vmName, disk_count: plan.disks.length, target_path: plan.targetPath });
+    this.reporter.start();
+    let outcomes: DiskOutcome[] | string;
+    try {
+      outcomes = await this.restoreAll();
+    } finally {
+      this.deps.stopSignal.removeEventListener('abort', onAgentStop);
+      await this.reporter.stop();
+    }
+    return this.conclude(outcomes);
+  }
+
+  /** Every disk's outcome, or the reason nothing could start. */
+  private async restoreAll(): Promise<DiskOutcome[] | string> {
+    const { config } = this.deps;
+    try {
+      await mkdir(this.plan.hostTarget, { recursive: true });
+    } catch (thrown) {
+      return `cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? coerceError(thrown).message}`;
+    }
+    let session: RepositorySession;
+    const openedAt = Date.now();
+    try {
+      session = await this.deps.openRepository({
+        kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: config.repository,
+        password: config.repositoryPassword, signal: this.cancel.signal,
+      });
+    } catch (thrown) {
+      if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));
+      // The engine's own errors already say what failed; anything else gets that context here.
+      return thrown instanceof RestoreError ? thrown.message : `Cannot open the backup repository: ${coerceError(thrown).message}`;
+    }
+    this.log.info('repository open', { ms: Date.now() - openedAt, repository: config.repository.type });
+    const outcomes: DiskOutcome[] = [];
+    try {
+      for (let i = 0; i < this.plan.disks.length; i++) outcomes.push(await this.restoreOne(session, i));
+    } finally {
+      await session.close().catch((thrown: unknown) => this.log.warn('closing the repository failed', { err: thrown }));
+    }
+    return outcomes;
+  }
+
+  private async restoreOne(session: RepositorySession, index: number): Promise<DiskOutcome> {
+    const disk = this.plan.disks[index]!;
+    const total = this.plan.disks.length;
+    if (this.cancel.signal.aborted) return this.markCancelled(index);
+    this.outbox.add('HYPERV_RESTORE_DISK_STARTING', { disk_index: index + 1, total_disks: total, disk_name: disk.fileName });
+    this.reporter.current = `Disk ${index + 1}/${total}: ${disk.fileName}`;
+    this.reporter.setDisk(index, { status: 'running' });
+    const startedAt = Date.now();
+    try {
+      const result = await session.restoreDisk({
+        manifestId: disk.manifestId, expectedFileName: disk.expectedFileName, targetFile: disk.hostFile,
+        parallelism: this.deps.config.parallelism, signal: this.cancel.signal,
+        onProgress: this.progressOf(index),
+        onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
+      });
+      this.log.info('disk restored', { disk: disk.fileName, ms: Date.now() - startedAt, ...result });
+      this.reporter.setDisk(index, { status: 'done', bytes_total: result.bytesTotal, bytes_done: result.bytesTotal });
+    } catch (thrown) {
+      if (this.cancel.signal.aborted) return this.markCancelled(index);
+      const message = coerceError(thrown).message;
+      this.reporter.setDisk(index, { status: 'failed', message });
+      this.outbox.add('HYPERV_RESTORE_DISK_FAILED', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total, message });
+      return { state: 'failed', message };
+    }
+    this.outbox.add('HYPERV_RESTORE_DISK_COMPLETE', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total });
+    return { state: 'done' };
+  }
+
+  /** Feeds the reporter and sends DISK_PROGRESS at every 10 % of the disk. */
+  private progressOf(index: number): (p: DiskProgress) => void {
+    const name = this.plan.disks[index]!.fileName;
+    let decile = 0;
+    return ({ bytesDone, bytesTotal }) => {
+      this.reporter.setDisk(index, { bytes_done: bytesDone, bytes_total: bytesTotal });
+      const reached = bytesTotal > 0 ? Math.floor((bytesDone / bytesTotal) * 10) : 0;
+      if (reached <= decile || reached >= 10) return;
+      decile = reached;
+      this.outbox.add('HYPERV_RESTORE_DISK_PROGRESS', { disk_name: name, bytes_done: bytesDone, bytes_total: bytesTotal, percent: reached * 10 });
+    };
+  }
+
+  private markCancelled(index: number): DiskOutcome {
+    this.reporter.setDisk(index, { status: 'cancelled' });
+    return { state: 'cancelled' };
+  }
+
+  private async conclude(outcomes: DiskOutcome[] | string): Promise<FinalStatus | null> {
+    if (this.stopReason === 'run-finished') return null; // the sidecar already ended the run (watchdog, cancel)
+    const { status, message } = this.verdict(outcomes);
+    this.reporter.current = '';
+    await deliverFinish(this.deps.client, this.outbox, this.plan.runId, { status, message, progress: this.reporter.report() }, this.log);
+    return status;
+  }
+
+  private verdict(outcomes: DiskOutcome[] | string): { status: FinalStatus; message: string } {
+    const total = this.plan.disks.length;
+    if (this.stopReason === 'cancel') {
+      this.outbox.add('HYPERV_RESTORE_CANCELLED', {});
+      return { status: 'cancelled', message: 'Restore cancelled by the user' };
+    }
+    if (this.stopReason === 'agent-stopping') {
+      const message = 'the agent was stopped during the restore';
+      this.outbox.add('HYPERV_RESTORE_FAILED', { message });
+      return { status: 'failed', message };
+    }
+    if (typeof outcomes === 'string') {
+      this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes });
+      return { status: 'failed', message: outcomes };
+    }
+    const failed = outcomes.flatMap((o, i) => (o.state === 'failed' ? [`${this.plan.disks[i]!.fileName}: ${o.message}`] : []));
+    const restored = total - failed.length;
+    if (restored === 0) {
+      const message = `all ${total} disks failed (${failed.join('; ')})`;
+      this.outbox.add('HYPERV_RESTORE_FAILED', { message });
+      return { status: 'failed', message };
+    }
+    const params = { restored_disks: restored, total_disks: total, target_path: this.plan.targetPath, status: failed.length ? 'warning' : 'success' };
+    this.outbox.add('HYPERV_RESTORE_COMPLETE', params, failed.length ? 'warn' : 'info');
+    if (failed.length === 0) return { status: 'success', message: `All ${total} disks restored to ${this.plan.targetPath}` };
+    return { status: 'warning', message: `${restored} of ${total} disks restored to ${this.plan.targetPath}; failed: ${failed.join('; ')}` };
+  }
+}

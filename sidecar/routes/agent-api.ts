@@ -1,0 +1,69 @@
+// /agent/*: the API the Hyper-V host agent calls (docs/agent-api.md). Every call is authenticated as one agent and
+// scoped to it: a run is reachable only through a command this agent claimed.
+import express, { Router, type Request } from 'express';
+import type { Deps } from '../deps.js';
+import { agentAuth, agentOf } from '../http/agent-auth.js';
+import { respond } from '../http/respond.js';
+import { errors } from '../lib/errors.js';
+import type { Validator } from '../lib/validator.js';
+import { validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
+import { storeAgentEvents } from '../services/agent-events.js';
+import { finishRun, readOwnRun, recordHeartbeat } from '../services/agent-runs.js';
+import { claimNextCommand } from '../services/commands.js';
+
+function runIdOf(req: Request): number {
+  const raw = String(req.params.run ?? '');
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw errors.runNotFound();
+  return Number(raw);
+}
+
+function bodyOf<T>(req: Request, validate: Validator<T>): T {
+  if (req.body === undefined || req.body === null || typeof req.body !== 'object') throw errors.invalid('body must be a JSON object');
+  const result = validate(req.body);
+  if (!result.ok) throw errors.invalid(result.message);
+  return result.value;
+}
+
+export function agentApiRouter({ db, log }: Deps): Router {
+  const router = Router();
+  // Authenticate before parsing: an unauthenticated caller learns nothing from a body error.
+  router.use('/agent', agentAuth(db), express.json({ limit: '512kb' }));
+
+  router.post('/agent/commands/claim', async (_req, res) => {
+    const agent = agentOf(res);
+    const command = await claimNextCommand(db, agent.id);
+    if (command) log.info('command claimed', { agentId: agent.id, commandId: command.command_id, runId: command.run_id });
+    respond(res, { command });
+  });
+
+  router.post('/agent/runs/:run/heartbeat', async (req, res) => {
+    const agent = agentOf(res);
+    const runId = runIdOf(req);
+    const beat = bodyOf(req, validateHeartbeat);
+    respond(res, { ...(await recordHeartbeat(db, agent.id, runId, beat)) });
+  });
+
+  router.get('/agent/runs/:run', async (req, res) => {
+    const run = await readOwnRun(db, agentOf(res).id, runIdOf(req));
+    respond(res, { run_status: run.status, cancel_requested: run.cancelRequested });
+  });
+
+  router.post('/agent/runs/:run/events', async (req, res) => {
+    const agent = agentOf(res);
+    const runId = runIdOf(req);
+    const { events } = bodyOf(req, validateEvents);
+    await readOwnRun(db, agent.id, runId);
+    respond(res, { ...(await storeAgentEvents(db, runId, events)) });
+  });
+
+  router.post('/agent/runs/:run/finish', async (req, res) => {
+    const agent = agentOf(res);
+    const runId = runIdOf(req);
+    const finish = bodyOf(req, validateFinish);
+    const result = await finishRun(db, agent.id, runId, finish);
+    log.info('run finished', { agentId: agent.id, runId, status: finish.status });
+    respond(res, { ...result });
+  });
+
+  return router;
+}

@@ -1,0 +1,41 @@
+// Stores the events an agent pushes, each exactly once. The agent gives every event an id; the (run, id) pair is
+// recorded in s3_hyperv_restore_event_keys in the same transaction as the event, so when a retried batch arrives
+// the primary key refuses the key row, the transaction rolls back and the event is counted as a duplicate.
+import type { Knex } from 'knex';
+import { toDbTime } from '../db/dialect.js';
+import type { AgentEvent, EventsResponse } from '../schemas/agent.js';
+import { appendEvents } from './run-events.js';
+
+const DUPLICATE = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
+const SKEW_MS = 24 * 3600 * 1000;
+
+function isDuplicate(thrown: unknown): boolean {
+  const code = (thrown as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && DUPLICATE.has(code);
+}
+
+/** The agent's own time keeps buffered events in order; an absurd clock falls back to ours. */
+function eventTime(ts: string, now: Date): Date {
+  const at = new Date(ts);
+  return Math.abs(at.getTime() - now.getTime()) > SKEW_MS ? now : at;
+}
+
+async function storeOne(db: Knex, runId: number, event: AgentEvent, now: Date): Promise<boolean> {
+  try {
+    await db.transaction(async (trx) => {
+      await trx('s3_hyperv_restore_event_keys').insert({ run_id: runId, event_key: event.id, created_at: toDbTime(now) });
+      await appendEvents(trx, runId, [{ messageId: event.message_id, params: event.params, type: event.type, level: event.level, ts: eventTime(event.ts, now) }]);
+    });
+    return true;
+  } catch (thrown) {
+    if (isDuplicate(thrown)) return false;
+    throw thrown;
+  }
+}
+
+export async function storeAgentEvents(db: Knex, runId: number, events: AgentEvent[]): Promise<EventsResponse> {
+  const now = new Date();
+  let stored = 0;
+  for (const event of events) if (await storeOne(db, runId, event, now)) stored++;
+  return { stored, duplicates: events.length - stored };
+}

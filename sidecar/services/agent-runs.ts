@@ -1,0 +1,81 @@
+// What an agent may do to a run it claimed: report status + progress (heartbeat) and finish it. Status changes go
+// through run-status.ts (forward only, compare-and-set), so a late heartbeat never undoes a cancel or the watchdog.
+import type { Knex } from 'knex';
+import { affected, toDbTime } from '../db/dialect.js';
+import { AppError, errors } from '../lib/errors.js';
+import type { FinishRequest, HeartbeatRequest, HeartbeatResponse, ProgressReport } from '../schemas/agent.js';
+import { canTransition, isTerminal, transitionRun, type RunStatus } from './run-status.js';
+import { agentOwnsRun, finishCommand } from './commands.js';
+
+export interface OwnRun {
+  id: number;
+  status: RunStatus;
+  cancelRequested: boolean;
+}
+
+export const runFinishedError = (status: string) => new AppError('RUN_FINISHED', 409, `Run is already finished (${status})`);
+const busy = () => errors.conflict('Run status changed concurrently, retry', 'RUN_BUSY');
+
+export async function readOwnRun(db: Knex, agentId: number, runId: number): Promise<OwnRun> {
+  // A run of another agent answers exactly like a missing one.
+  if (!(await agentOwnsRun(db, agentId, runId))) throw errors.runNotFound();
+  const row = (await db('s3_cloudbackup_runs').where({ id: runId }).first('id', 'status', 'cancel_requested')) as
+    | { id: number; status: RunStatus; cancel_requested: unknown }
+    | undefined;
+  if (!row) throw errors.runNotFound();
+  return { id: Number(row.id), status: row.status, cancelRequested: Number(row.cancel_requested) === 1 };
+}
+
+function progressColumns(p: ProgressReport): Record<string, unknown> {
+  return {
+    bytes_total: p.bytes_total,
+    bytes_transferred: p.bytes_done,
+    progress_pct: Math.round(p.progress_pct * 100) / 100,
+    speed_bytes_per_sec: p.speed_bytes_per_sec,
+    eta_seconds: p.eta_seconds,
+    current_item: p.current_item.slice(0, 1024),
+    progress_json: JSON.stringify({ disks: p.disks }),
+  };
+}
+
+/** Moves the run forward to the reported status when that is a move forward; otherwise records progress only. */
+async function applyHeartbeat(db: Knex, run: OwnRun, beat: HeartbeatRequest): Promise<RunStatus | null> {
+  const set = progressColumns(beat);
+  if (run.status !== beat.status && canTransition(run.status, beat.status)) {
+    return (await transitionRun(db, run.id, beat.status, { set, onlyFrom: [run.status] })) ? beat.status : null;
+  }
+  const changed = await db('s3_cloudbackup_runs').where({ id: run.id, status: run.status }).update({ ...set, updated_at: toDbTime() });
+  return affected(changed) === 1 ? run.status : null;
+}
+
+export async function recordHeartbeat(db: Knex, agentId: number, runId: number, beat: HeartbeatRequest): Promise<HeartbeatResponse> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const run = await readOwnRun(db, agentId, runId);
+    if (isTerminal(run.status)) throw runFinishedError(run.status);
+    const status = await applyHeartbeat(db, run, beat);
+    if (status) return { run_status: status, cancel_requested: run.cancelRequested };
+  }
+  throw busy();
+}
+
+const COMMAND_OUTCOME = { success: 'completed', warning: 'completed', failed: 'failed', cancelled: 'failed' } as const;
+
+/** Final status. Repeating the same finish is a no-op (the agent retries when it lost the answer). */
+export async function finishRun(db: Knex, agentId: number, runId: number, finish: FinishRequest): Promise<{ run_status: RunStatus }> {
+  const run = await readOwnRun(db, agentId, runId);
+  const resultMessage = finish.status === 'cancelled' ? `Cancelled: ${finish.message}` : finish.message;
+  if (run.status !== finish.status) {
+    if (isTerminal(run.status)) throw runFinishedError(run.status);
+    if (!canTransition(run.status, finish.status)) {
+      throw errors.conflict(`Run cannot move from ${run.status} to ${finish.status}`, 'RUN_TRANSITION');
+    }
+    const set: Record<string, unknown> = {
+      ...(finish.progress ? progressColumns(finish.progress) : {}),
+      error_summary: finish.status === 'success' ? null : finish.message.slice(0, 2000),
+      ...(finish.status === 'success' ? { progress_pct: 100 } : {}),
+    };
+    if (!(await transitionRun(db, runId, finish.status, { set, onlyFrom: [run.status] }))) throw busy();
+  }
+  await finishCommand(db, agentId, runId, COMMAND_OUTCOME[finish.status], resultMessage);
+  return { run_status: finish.status };
+}

@@ -1,0 +1,80 @@
+// The agent command queue. Claiming is graphile-worker's idea done with portable SQL: read a few candidates, then
+// flip one with a compare-and-set UPDATE (WHERE id = ? AND status = 'pending'). Only the poll whose UPDATE touched
+// the row owns the command, so any number of concurrent polls hand a command out exactly once, on MariaDB and
+// SQLite alike, without SKIP LOCKED or table locks.
+import type { Knex } from 'knex';
+import { affected, toDbTime } from '../db/dialect.js';
+import type { ClaimedCommand } from '../schemas/agent.js';
+import { TERMINAL_STATUSES, transitionRun } from './run-status.js';
+
+/** The command types this agent runs; the reference's other types belong to its own agent. */
+export const AGENT_COMMAND_TYPES = ['hyperv_restore'] as const;
+const CANDIDATES = 5;
+
+interface CandidateRow {
+  id: number | string;
+  type: string;
+  run_id: number | string;
+  run_uuid: string | null;
+  payload_json: unknown;
+}
+
+/** Commands of this agent: queued for it, or (older rows without agent_id) belonging to a run of it. */
+function candidates(db: Knex, agentId: number): Promise<CandidateRow[]> {
+  return db('s3_cloudbackup_run_commands as c')
+    .join('s3_cloudbackup_runs as r', 'r.id', 'c.run_id')
+    .where('c.status', 'pending')
+    .whereIn('c.type', AGENT_COMMAND_TYPES)
+    .whereNotIn('r.status', TERMINAL_STATUSES)
+    .where((w) => w.where('c.agent_id', agentId).orWhere((o) => o.whereNull('c.agent_id').andWhere('r.agent_id', agentId)))
+    .orderBy('c.id')
+    .limit(CANDIDATES)
+    .select('c.id', 'c.type', 'c.run_id', 'r.run_uuid', 'c.payload_json');
+}
+
+function parsePayload(value: unknown): unknown {
+  if (typeof value !== 'string') return value ?? null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value; // the agent refuses it with a clear message, which is better than hiding the command
+  }
+}
+
+/** Hands the oldest pending command of this agent to the caller, or null. The run moves queued -> starting. */
+export async function claimNextCommand(db: Knex, agentId: number): Promise<ClaimedCommand | null> {
+  for (let round = 0; round < 3; round++) {
+    const rows = await candidates(db, agentId);
+    if (rows.length === 0) return null;
+    for (const row of rows) {
+      const now = toDbTime();
+      const won = affected(
+        await db('s3_cloudbackup_run_commands')
+          .where({ id: row.id, status: 'pending' })
+          .update({ status: 'processing', processed_at: now, agent_id: agentId }),
+      );
+      if (won !== 1) continue; // another poll got it first
+      await transitionRun(db, Number(row.run_id), 'starting', { onlyFrom: ['queued'] });
+      return { command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) };
+    }
+  }
+  return null;
+}
+
+/** Ends the command of a run this agent claimed: completed (success, warning) or failed (failed, cancelled). */
+export async function finishCommand(db: Knex, agentId: number, runId: number, outcome: 'completed' | 'failed', message: string): Promise<void> {
+  await db('s3_cloudbackup_run_commands')
+    .where({ run_id: runId, agent_id: agentId, status: 'processing' })
+    .whereIn('type', AGENT_COMMAND_TYPES)
+    .update({ status: outcome, result_message: message, processed_at: toDbTime() });
+}
+
+/** Whether this agent claimed a command of this run: every run-scoped agent call checks this first. */
+export async function agentOwnsRun(db: Knex, agentId: number, runId: number): Promise<boolean> {
+  const row = await db('s3_cloudbackup_run_commands')
+    .where({ run_id: runId, agent_id: agentId })
+    .whereIn('type', AGENT_COMMAND_TYPES)
+    .whereNot('status', 'pending')
+    .first('id');
+  return row !== undefined;
+}

@@ -1,0 +1,232 @@
+// End to end with every real part: a kopia v0.22.3 repository holding a two-disk VM at three points, MariaDB, the
+// sidecar on a real port, the compiled agent as its own process. Restores go through the client API and are
+// checked byte for byte (SHA-256), for sparseness, events and progress; then a missing snapshot and a cancel.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAgent, writeAgentConfig, type AgentProcess } from '../helpers/agent-process.js';
+import { clientGet, clientPost } from '../helpers/http.js';
+import { buildSampleVm, createTestRepository, diskLayout, sha256File, writeDisk, type SampleVm, type TestRepository } from '../helpers/kopia.js';
+import { createRestoreWorld, insertRealPoint, type RestoreWorld } from '../helpers/restore-world.js';
+
+const MiB = 1024 * 1024;
+
+interface RunView {
+  status: string;
+  error_summary: string | null;
+  progress: { bytes_done: number; bytes_total: number; percent: number | null; disks_done: number; disks_total: number };
+  disks: { name: string; status: string; bytes_total: number; bytes_done: number; message: string | null }[];
+}
+interface EventView { message_id: string; params: Record<string, unknown>; message: string }
+
+/** kopia processes started for this world's agent (their config lives under its work dir). */
+function kopiaProcessesUnder(dir: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir) && l.includes('kopia') && !l.includes('node '));
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)', function () {
+  this.timeout(600_000);
+  let dir: string;
+  let repo: TestRepository;
+  let vm: SampleVm;
+  let world: RestoreWorld;
+  let agent: AgentProcess;
+  let bigManifest: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hvr-e2e-'));
+    repo = await createTestRepository();
+    vm = await buildSampleVm(repo, [diskLayout('disk0.vhdx', 24), diskLayout('data.vhdx', 13, 4321)]);
+    // A disk of random data only (no zero chunk to skip) for the cancel test: big enough to be mid-way when cancelled.
+    const bigFile = join(repo.dir, 'big.vhdx');
+    await writeDisk(bigFile, { name: 'big.vhdx', size: 320 * MiB + 999, zeroRegions: [] }, 'big');
+    bigManifest = await repo.snapshotFile(bigFile, 'C:\\VMs\\big.vhdx');
+    await rm(bigFile);
+    world = await createRestoreWorld(repo, vm, 'mariadb', dir);
+    agent = startAgent(world.configFile);
+  });
+
+  after(async () => {
+    if (process.env.E2E_DUMP) process.stderr.write(agent.output());
+    await agent?.stop();
+    await world?.close();
+    await repo?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startRestore(body: Record<string, unknown>): Promise<number> {
+    const res = await clientPost(world.test.app, world.clientId, '/api/hyperv/restores', body);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return Number(res.body.restore_run_id);
+  }
+
+  async function runOf(runId: number): Promise<RunView> {
+    return (await clientGet(world.test.app, world.clientId, `/api/runs/${runId}`).expect(200)).body.run as RunView;
+  }
+
+  async function waitFor(runId: number, done: (run: RunView) => boolean, timeoutMs = 180_000): Promise<RunView> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const run = await runOf(runId);
+      if (done(run)) return run;
+      if (Date.now() > until) throw new Error(`run ${runId} still ${run.status}; agent output:\n${agent.output().slice(-4000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const finished = (run: RunView) => ['success', 'warning', 'failed', 'cancelled'].includes(run.status);
+
+  async function eventsOf(runId: number): Promise<EventView[]> {
+    return (await clientGet(world.test.app, world.clientId, `/api/runs/${runId}/events?after=0`).expect(200)).body.events as EventView[];
+  }
+
+  it('Can restore every point of a two-disk VM byte for byte, sparse, with progress and events', async () => {
+    for (const [p, pointId] of world.pointIds.entries()) {
+      const runId = await startRestore({ backup_point_id: pointId, target_path: `C:\\Restored\\p${p}` });
+      const run = await waitFor(runId, finished);
+      assert.equal(run.status, 'success', `point ${p}: ${run.error_summary}`);
+      const folder = join(world.driveC, 'Restored', `p${p}`);
+      assert.deepEqual(filesUnder(folder), ['data.vhdx', 'disk0.vhdx']);
+      for (const disk of vm.disks) {
+        const file = join(folder, disk.name);
+        assert.equal(await sha256File(file), vm.points[p]!.sha256[disk.name], `${disk.name} at point ${p}`);
+        const info = await stat(file);
+        assert.equal(info.size, disk.size);
+        assert.ok(info.blocks * 512 < disk.size * 0.8, `${disk.name}: ${info.blocks * 512} bytes allocated of ${disk.size}`);
+      }
+      const total = vm.disks.reduce((s, d) => s + d.size, 0);
+      assert.deepEqual([run.progress.bytes_done, run.progress.bytes_total, run.progress.percent, run.progress.disks_done], [total, total, 100, 2]);
+      assert.deepEqual(run.disks.map((d) => [d.name, d.status, d.bytes_done]), vm.disks.map((d) => [d.name, 'done', d.size]));
+      const ids = (await eventsOf(runId)).map((e) => e.message_id).filter((id) => id !== 'HYPERV_RESTORE_DISK_PROGRESS' && id !== 'HYPERV_RESTORE_NOTICE');
+      assert.deepEqual(ids, [
+        'HYPERV_RESTORE_QUEUED', 'HYPERV_RESTORE_STARTING',
+        'HYPERV_RESTORE_DISK_STARTING', 'HYPERV_RESTORE_DISK_COMPLETE', 'HYPERV_RESTORE_DISK_STARTING', 'HYPERV_RESTORE_DISK_COMPLETE',
+        'HYPERV_RESTORE_COMPLETE',
+      ]);
+      const complete = (await eventsOf(runId)).find((e) => e.message_id === 'HYPERV_RESTORE_COMPLETE');
+      assert.equal(complete?.message, `Hyper-V restore completed: 2/2 disks restored to C:\\Restored\\p${p}.`);
+    }
+    assert.deepEqual(kopiaProcessesUnder(dir), []);
+  });
+
+  it('Can restore only the selected disk and leave the other alone', async () => {
+    const runId = await startRestore({ backup_point_id: world.pointIds[1], target_path: 'C:\\Restored\\only', disk_filter: [vm.hostPath('data.vhdx')] });
+    const run = await waitFor(runId, finished);
+    assert.equal(run.status, 'success');
+    const folder = join(world.driveC, 'Restored', 'only');
+    assert.deepEqual(filesUnder(folder), ['data.vhdx']);
+    assert.equal(await sha256File(join(folder, 'data.vhdx')), vm.points[1]!.sha256['data.vhdx']);
+  });
+
+  it('Can restore the other disk when one disk\'s snapshot is missing: that disk fails alone, run warning', async () => {
+    const missing = 'f00d'.repeat(8);
+    const manifests = { [vm.hostPath('disk0.vhdx')]: vm.points[2]!.manifests['disk0.vhdx']!, [vm.hostPath('data.vhdx')]: missing };
+    const jobId = (await world.test.db('s3_hyperv_vms').where({ id: world.vmId }).first('job_id')).job_id as number;
+    const pointId = await insertRealPoint(world.test.db, world.vmId, jobId, 'Incremental', world.pointIds[2]!, manifests, 10);
+    const runId = await startRestore({ backup_point_id: pointId, target_path: 'C:\\Restored\\partial' });
+    const run = await waitFor(runId, finished);
+    assert.equal(run.status, 'warning');
+    const folder = join(world.driveC, 'Restored', 'partial');
+    assert.deepEqual(filesUnder(folder), ['disk0.vhdx']);
+    assert.equal(await sha256File(join(folder, 'disk0.vhdx')), vm.points[2]!.sha256['disk0.vhdx']);
+    assert.deepEqual(run.disks.map((d) => [d.name, d.status]), [['disk0.vhdx', 'done'], ['data.vhdx', 'failed']]);
+    const failedEvent = (await eventsOf(runId)).find((e) => e.message_id === 'HYPERV_RESTORE_DISK_FAILED');
+    assert.equal(failedEvent?.message, `Disk data.vhdx restore failed: Snapshot ${missing} was not found in the repository.`);
+    assert.match(run.error_summary ?? '', /^1 of 2 disks restored to C:\\Restored\\partial; failed: data\.vhdx: Snapshot f00d/);
+  });
+
+  let bigPointId = 0;
+  async function bigPoint(): Promise<number> {
+    if (bigPointId) return bigPointId;
+    const db = world.test.db;
+    const jobId = (await db('s3_hyperv_vms').where({ id: world.vmId }).first('job_id')).job_id as number;
+    const bigVmId = Number((await db('s3_hyperv_vms').insert({ job_id: jobId, vm_name: 'big01', vm_guid: 'big-guid' }))[0]);
+    bigPointId = await insertRealPoint(db, bigVmId, jobId, 'Full', null, { 'C:\\VMs\\big.vhdx': bigManifest }, 20);
+    return bigPointId;
+  }
+
+  it('Can cancel during a disk: run cancelled, no .partial, no final file, no kopia process left', async () => {
+    const db = world.test.db;
+    const pointId = await bigPoint();
+    const runId = await startRestore({ backup_point_id: pointId, target_path: 'C:\\Restored\\cancel' });
+    const folder = join(world.driveC, 'Restored', 'cancel');
+    const midway = await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
+    assert.equal(midway.status, 'running');
+    assert.equal(midway.progress.bytes_total, 320 * MiB + 999);
+    assert.ok(midway.progress.bytes_done > 0 && midway.progress.bytes_done < midway.progress.bytes_total);
+    const beat = await db('s3_cloudbackup_runs').where({ id: runId }).first('current_item', 'speed_bytes_per_sec', 'updated_at');
+    assert.equal(beat.current_item, 'Disk 1/1: big.vhdx');
+    const cancelledAt = Date.now();
+    const cancel = await clientPost(world.test.app, world.clientId, `/api/runs/${runId}/cancel`, {});
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    const run = await waitFor(runId, finished, 30_000);
+    assert.equal(run.status, 'cancelled');
+    // Heartbeat (1 s) + abort + kopia ended + .partial removed + final report: well within a few seconds.
+    const took = Date.now() - cancelledAt;
+    if (process.env.E2E_DUMP) process.stderr.write(`cancel took ${took} ms\n`);
+    assert.ok(took < 5000, `cancel took ${took} ms`);
+    assert.deepEqual(filesUnder(folder), []);
+    assert.deepEqual(kopiaProcessesUnder(dir), []);
+    const ids = (await eventsOf(runId)).map((e) => e.message_id);
+    assert.ok(ids.includes('HYPERV_RESTORE_CANCEL_REQUESTED'));
+    assert.equal(ids.at(-1), 'HYPERV_RESTORE_CANCELLED');
+    const command = await db('s3_cloudbackup_run_commands').where({ run_id: runId }).first();
+    assert.deepEqual([command.status, command.result_message], ['failed', 'Cancelled: Restore cancelled by the user']);
+  });
+
+  it('Rejects a payload the server should never have sent (path traversal, unknown field, wrong type): the agent refuses it itself', async () => {
+    const db = world.test.db;
+    const run = await db('s3_cloudbackup_runs').where({ agent_id: world.agentId }).first('job_id');
+    const payloads: [Record<string, unknown>, string][] = [
+      [{ target_path: 'C:\\Restored\\..\\..\\Windows\\System32' }, 'target_path must not contain "." or ".." segments'],
+      [{ run_as: 'SYSTEM' }, 'invalid restore payload: payload.run_as is not allowed'],
+      [{ disk_manifests: { [vm.hostPath('disk0.vhdx')]: 42 } }, `invalid restore payload: payload.disk_manifests.${vm.hostPath('disk0.vhdx')} must be string`],
+    ];
+    for (const [change, message] of payloads) {
+      // Inserted as a compromised or buggy server would: the client API itself refuses such input.
+      const [runId] = await db('s3_cloudbackup_runs').insert({ job_id: run.job_id, agent_id: world.agentId, status: 'queued', run_type: 'hyperv_restore' });
+      const payload = {
+        backup_point_id: world.pointIds[0], vm_name: 'web01', target_path: 'C:\\Restored\\bad', restore_run_id: runId,
+        disk_manifests: { [vm.hostPath('disk0.vhdx')]: vm.points[0]!.manifests['disk0.vhdx'] }, ...change,
+      };
+      await db('s3_cloudbackup_run_commands').insert({ run_id: runId, agent_id: world.agentId, type: 'hyperv_restore', status: 'pending', payload_json: JSON.stringify(payload) });
+      const view = await waitFor(Number(runId), finished, 30_000);
+      assert.deepEqual([view.status, view.error_summary], ['failed', message]);
+      const events = await eventsOf(Number(runId));
+      assert.equal(events.at(-1)?.message, `Hyper-V restore failed: ${message}.`);
+    }
+    assert.ok(!existsSync(join(world.driveC, 'Restored', 'bad')));
+    assert.ok(!existsSync(join(world.driveC, 'Windows')));
+  });
+
+  it('Can stop on SIGTERM during a restore: run failed with a clear message, nothing left behind, exit code 0', async () => {
+    const runId = await startRestore({ backup_point_id: await bigPoint(), target_path: 'C:\\Restored\\sigterm' });
+    await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
+    assert.equal(await agent.stop('SIGTERM'), 0);
+    const run = await runOf(runId);
+    assert.deepEqual([run.status, run.error_summary], ['failed', 'the agent was stopped during the restore']);
+    assert.deepEqual(filesUnder(join(world.driveC, 'Restored', 'sigterm')), []);
+    assert.deepEqual(kopiaProcessesUnder(dir), []);
+    assert.match(agent.output(), /"msg":"agent stopped"/);
+    assert.ok(!agent.output().includes(repo.password), 'the repository password never reaches the log');
+  });
+
+  it('Can fail a run with a clear message when the repository cannot be opened (wrong password)', async () => {
+    const config = JSON.parse(readFileSync(world.configFile, 'utf8')) as Record<string, unknown>;
+    agent = startAgent(writeAgentConfig(dir, { ...config, repository_password: 'not-the-password' }, 'agent-bad-password.json'));
+    const runId = await startRestore({ backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\badpass' });
+    const run = await waitFor(runId, finished, 120_000);
+    const message = 'Cannot open the backup repository: the repository password is wrong';
+    assert.deepEqual([run.status, run.error_summary], ['failed', message]);
+    assert.equal((await eventsOf(runId)).at(-1)?.message, `Hyper-V restore failed: ${message}.`);
+    assert.deepEqual(filesUnder(join(world.driveC, 'Restored', 'badpass')), []);
+    assert.ok(!agent.output().includes('not-the-password'));
+  });
+});

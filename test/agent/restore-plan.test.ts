@@ -1,0 +1,65 @@
+// The agent's own check of a hyperv_restore payload: it never trusts the server with a path.
+import assert from 'node:assert/strict';
+import { mapTargetPath, planRestore } from '../../agent/restore/restore-plan.js';
+import type { ClaimedCommand } from '../../sidecar/schemas/agent.js';
+
+const MANIFEST = '0123456789abcdef0123456789abcdef';
+const MAP = { 'C:\\': '/srv/hosts/c', 'D:\\Data': '/srv/hosts/data' };
+
+function command(payload: Record<string, unknown>, overrides: Partial<ClaimedCommand> = {}): ClaimedCommand {
+  return {
+    command_id: 1, type: 'hyperv_restore', run_id: 42, run_uuid: null,
+    payload: {
+      backup_point_id: 3, vm_name: 'web01', vm_guid: 'guid', target_path: 'C:\\Restored\\web01', backup_type: 'Full',
+      disk_manifests: { 'C:\\VMs\\web01\\disk0.vhdx': MANIFEST, 'C:\\VMs\\web01\\data.vhdx': MANIFEST.replace('0', 'f') },
+      restore_chain: [], restore_run_id: 42, restore_run_uuid: null, ...payload,
+    },
+    ...overrides,
+  };
+}
+
+describe('Restore payload (agent side)', function () {
+  it('Can plan a valid payload: mapped target, one file per disk, the expected snapshot names', () => {
+    const result = planRestore(command({}), MAP, 'linux');
+    assert.ok(result.ok);
+    assert.equal(result.plan.hostTarget, '/srv/hosts/c/Restored/web01');
+    assert.deepEqual(result.plan.disks.map((d) => [d.fileName, d.expectedFileName, d.hostFile]), [
+      ['disk0.vhdx', 'disk0.vhdx', '/srv/hosts/c/Restored/web01/disk0.vhdx'],
+      ['data.vhdx', 'data.vhdx', '/srv/hosts/c/Restored/web01/data.vhdx'],
+    ]);
+  });
+
+  const refusals: [string, ClaimedCommand, string][] = [
+    ['path traversal', command({ target_path: 'C:\\Restored\\..\\..\\Windows' }), 'target_path must not contain "." or ".." segments'],
+    ['a relative path', command({ target_path: 'Restored\\web01' }), 'target_path must be an absolute Windows path (C:\\...) or a UNC path (\\\\server\\share\\...)'],
+    ['a POSIX path', command({ target_path: '/etc/cron.d' }), 'target_path must use backslashes (\\), not forward slashes'],
+    ['a UNC path', command({ target_path: '\\\\evil\\share\\x' }), 'target_path must be a folder on a local drive (C:\\...), not a network share'],
+    ['a reserved device name', command({ target_path: 'C:\\Restored\\CON' }), 'target_path uses a name Windows reserves for devices: "CON"'],
+    ['an unmapped drive', command({ target_path: 'E:\\Restored' }), 'target_path E:\\Restored is not on a drive this agent may write to'],
+    ['an unknown field', command({ run_as: 'SYSTEM' }), 'invalid restore payload: payload.run_as is not allowed'],
+    ['a wrong type', command({ backup_point_id: '3' }), 'invalid restore payload: payload.backup_point_id must be integer'],
+    ['a target path that is not a string', command({ target_path: ['C:\\x'] }), 'invalid restore payload: payload.target_path must be string'],
+    ['a manifest id that could be a flag', command({ disk_manifests: { 'C:\\VMs\\a.vhdx': '--config-file=/etc/x' } }), 'invalid restore payload: payload.disk_manifests.C:\\VMs\\a.vhdx has an invalid format'],
+    ['no disks', command({ disk_manifests: {} }), 'invalid restore payload: payload.disk_manifests must NOT have fewer than 1 properties'],
+    ['a disk file name with traversal', command({ disk_manifests: { 'C:\\VMs\\..\\x.vhdx': MANIFEST } }), 'disk path "C:\\VMs\\..\\x.vhdx" is not a valid Windows path'],
+    ['a disk that is not a virtual disk', command({ disk_manifests: { 'C:\\Windows\\System32\\config\\SAM': MANIFEST } }), 'disk path "C:\\Windows\\System32\\config\\SAM" does not name a .vhdx, .vhd or .avhdx file'],
+    ['two disks with one file name', command({ disk_manifests: { 'C:\\A\\d.vhdx': MANIFEST, 'C:\\B\\D.VHDX': MANIFEST } }), 'two selected disks have the same file name "D.VHDX"; restore them separately'],
+    ['a payload for another run', command({ restore_run_id: 43 }), 'invalid restore payload: restore_run_id does not match the command\'s run'],
+    ['a payload that is not an object', command({}, { payload: 'not json' }), 'invalid restore payload: payload must be object'],
+    ['another command type', command({}, { type: 'maintenance_full' }), 'unsupported command type "maintenance_full"'],
+  ];
+  for (const [what, cmd, message] of refusals) {
+    it(`Rejects ${what}`, () => {
+      assert.deepEqual(planRestore(cmd, MAP, 'linux'), { ok: false, message });
+    });
+  }
+
+  it('Can map paths by the longest prefix, case-insensitively, and only on the mapped drives', () => {
+    assert.equal(mapTargetPath('D:\\Data\\vm', MAP, 'linux'), '/srv/hosts/data/vm');
+    assert.equal(mapTargetPath('d:\\data', MAP, 'linux'), '/srv/hosts/data');
+    assert.equal(mapTargetPath('D:\\DataX\\vm', MAP, 'linux'), null);
+    assert.equal(mapTargetPath('c:\\x', MAP, 'linux'), '/srv/hosts/c/x');
+    assert.equal(mapTargetPath('E:\\x', {}, 'win32'), 'E:\\x');
+    assert.equal(mapTargetPath('E:\\x', {}, 'linux'), null);
+  });
+});

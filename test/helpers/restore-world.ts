@@ -1,0 +1,76 @@
+// A whole restore setup for end-to-end tests: a real kopia repository holding a sample VM, the matching rows in a
+// test database (agent, job, VM, disks, a Full -> Incremental -> Incremental chain pointing at the real snapshot
+// manifests), the sidecar listening on an ephemeral port, and the agent's config file.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { toDbTime } from '../../sidecar/db/dialect.js';
+import { insertAgent, insertDisks, insertJob, insertVm } from './fixtures.js';
+import { createTestAppOn, type TestApp } from './http.js';
+import { createTestDatabase, type Dialect } from './database.js';
+import { kopiaPath, type RepositorySpec, type SampleVm, type TestRepository } from './kopia.js';
+import { writeAgentConfig } from './agent-process.js';
+
+export interface RestoreWorld {
+  test: TestApp;
+  server: Server;
+  baseUrl: string;
+  clientId: number;
+  agentId: number;
+  vmId: number;
+  /** Backup point id of each sample point, oldest first. */
+  pointIds: number[];
+  /** Folder that stands for C:\ on this host. */
+  driveC: string;
+  configFile: string;
+  close(): Promise<void>;
+}
+
+export async function insertRealPoint(db: Knex, vmId: number, jobId: number, type: 'Full' | 'Incremental', parentId: number | null, manifests: Record<string, string>, minute: number): Promise<number> {
+  const at = toDbTime(new Date(Date.UTC(2026, 10, 1, 0, minute)));
+  const [runId] = await db('s3_cloudbackup_runs').insert({ job_id: jobId, status: 'success', created_at: at, started_at: at, finished_at: at });
+  const [pointId] = await db('s3_hyperv_backup_points').insert({
+    vm_id: vmId, run_id: runId, backup_type: type, manifest_id: Object.values(manifests)[0], parent_backup_id: parentId,
+    disk_manifests: JSON.stringify(manifests), consistency_level: 'Application', created_at: at,
+  });
+  return Number(pointId);
+}
+
+export async function createRestoreWorld(repo: TestRepository, vm: SampleVm, dialect: Dialect, dir: string, options: { parallelism?: number; spec?: RepositorySpec } = {}): Promise<RestoreWorld> {
+  const database = await createTestDatabase(dialect);
+  const test = createTestAppOn(database);
+  const db = test.db;
+  const clientId = 11;
+  const token = 'e2e-agent-token-' + 'k'.repeat(32);
+  const agentId = await insertAgent(db, clientId, token);
+  const jobId = await insertJob(db, clientId, agentId, 'Hyper-V e2e');
+  const vmId = await insertVm(db, jobId, 'web01');
+  await insertDisks(db, vmId, vm.disks.map((d) => vm.hostPath(d.name)));
+  const pointIds: number[] = [];
+  for (const [p, point] of vm.points.entries()) {
+    const manifests = Object.fromEntries(vm.disks.map((d) => [vm.hostPath(d.name), point.manifests[d.name]!]));
+    pointIds.push(await insertRealPoint(db, vmId, jobId, p === 0 ? 'Full' : 'Incremental', p === 0 ? null : pointIds[p - 1]!, manifests, p));
+  }
+  const server: Server = await new Promise((resolve) => { const s = test.app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const driveC = join(dir, 'drive-c');
+  await mkdir(driveC, { recursive: true });
+  const spec = options.spec ?? repo.spec;
+  const repository = spec.type === 'filesystem'
+    ? { type: 'filesystem', path: spec.path }
+    : { type: 's3', endpoint: spec.endpoint, bucket: spec.bucket, prefix: spec.prefix, access_key_id: spec.accessKeyId, secret_access_key: spec.secretAccessKey, region: spec.region, disable_tls: true };
+  const configFile = writeAgentConfig(dir, {
+    sidecar_url: baseUrl, agent_id: agentId, agent_token: token, kopia_path: kopiaPath(), work_dir: join(dir, 'agent-work'),
+    repository, repository_password: repo.password, parallelism: options.parallelism ?? 8, poll_interval_seconds: 0.2,
+    path_map: { 'C:\\': driveC }, log_level: 'debug',
+  });
+  return {
+    test, server, baseUrl, clientId, agentId, vmId, pointIds, driveC, configFile,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await test.drop();
+    },
+  };
+}
