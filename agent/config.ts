@@ -98,7 +98,9 @@ function repositoryOf(r: RawConfig['repository']): RepositoryConnection {
 
 function checkPathMap(map: Record<string, string>): void {
   for (const [from, to] of Object.entries(map)) {
-    if (!/^[A-Za-z]:\\/.test(from)) throw new AgentConfigError(`config.path_map key "${from}" must be a Windows drive path such as C:\\`);
+    if (!/^([A-Za-z]:\\|\\\\[^\\]+\\[^\\]+)/.test(from)) {
+      throw new AgentConfigError(`config.path_map key "${from}" must be a Windows drive path such as C:\\ or a share such as \\\\server\\share`);
+    }
     if (!isAbsolute(to)) throw new AgentConfigError(`config.path_map["${from}"] must be an absolute folder on this host`);
   }
 }

@@ -64,11 +64,10 @@ export function planRestore(command: ClaimedCommand, pathMap: Record<string, str
   if (!parsed.ok) return refuse(`invalid restore payload: ${parsed.message}`);
   const payload = parsed.value;
   if (payload.restore_run_id !== command.run_id) return refuse('invalid restore payload: restore_run_id does not match the command\'s run');
-  if (payload.target_path.startsWith('\\\\')) return refuse('target_path must be a folder on a local drive (C:\\...), not a network share');
   const target = validateTargetPath(payload.target_path);
   if (!target.ok) return refuse(target.message);
   const hostTarget = mapTargetPath(target.path, pathMap, platform);
-  if (!hostTarget) return refuse(`target_path ${target.path} is not on a drive this agent may write to`);
+  if (!hostTarget) return refuse(`target_path ${target.path} is not on a drive or share this agent may write to`);
   const disks: PlannedDisk[] = [];
   for (const [sourcePath, manifestId] of Object.entries(payload.disk_manifests)) {
     const disk = diskOf(sourcePath, manifestId, hostTarget);

@@ -29,7 +29,7 @@ describe('Agent configuration', function () {
     ['an s3 repository without a bucket', (c) => ({ ...c, repository: { type: 's3', endpoint: '127.0.0.1:7070', access_key_id: 'AK', secret_access_key: 'SECRETKEY123' } }), 'config.repository.bucket is required'],
     ['an unknown repository type', (c) => ({ ...c, repository: { type: 'ftp', path: '/x' } }), 'config.repository.type must be one of filesystem, s3'],
     ['parallelism out of range', (c) => ({ ...c, parallelism: 0 }), 'config.parallelism must be >= 1'],
-    ['a path_map key that is not a drive', (c) => ({ ...c, path_map: { 'Restored': '/tmp' } }), 'config.path_map key "Restored" must be a Windows drive path such as C:\\'],
+    ['a path_map key that is not a drive', (c) => ({ ...c, path_map: { 'Restored': '/tmp' } }), 'config.path_map key "Restored" must be a Windows drive path such as C:\\ or a share such as \\\\server\\share'],
     ['a path_map target that is relative', (c) => ({ ...c, path_map: { 'D:\\': 'tmp/d' } }), 'config.path_map["D:\\"] must be an absolute folder on this host'],
   ];
 

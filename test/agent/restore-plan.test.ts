@@ -29,13 +29,20 @@ describe('Restore payload (agent side)', function () {
     ]);
   });
 
+  it('Can plan a restore to a network share (UNC) that the agent maps', () => {
+    const result = planRestore(command({ target_path: '\\\\nas01\\restores\\web01' }), { ...MAP, '\\\\nas01\\restores': '/srv/hosts/nas' }, 'linux');
+    assert.ok(result.ok);
+    assert.equal(result.plan.hostTarget, '/srv/hosts/nas/web01');
+    assert.equal(result.plan.disks[0].hostFile, '/srv/hosts/nas/web01/disk0.vhdx');
+  });
+
   const refusals: [string, ClaimedCommand, string][] = [
     ['path traversal', command({ target_path: 'C:\\Restored\\..\\..\\Windows' }), 'target_path must not contain "." or ".." segments'],
     ['a relative path', command({ target_path: 'Restored\\web01' }), 'target_path must be an absolute Windows path (C:\\...) or a UNC path (\\\\server\\share\\...)'],
     ['a POSIX path', command({ target_path: '/etc/cron.d' }), 'target_path must use backslashes (\\), not forward slashes'],
-    ['a UNC path', command({ target_path: '\\\\evil\\share\\x' }), 'target_path must be a folder on a local drive (C:\\...), not a network share'],
+    ['a share this agent has no mapping for', command({ target_path: '\\\\evil\\share\\x' }), 'target_path \\\\evil\\share\\x is not on a drive or share this agent may write to'],
     ['a reserved device name', command({ target_path: 'C:\\Restored\\CON' }), 'target_path uses a name Windows reserves for devices: "CON"'],
-    ['an unmapped drive', command({ target_path: 'E:\\Restored' }), 'target_path E:\\Restored is not on a drive this agent may write to'],
+    ['an unmapped drive', command({ target_path: 'E:\\Restored' }), 'target_path E:\\Restored is not on a drive or share this agent may write to'],
     ['an unknown field', command({ run_as: 'SYSTEM' }), 'invalid restore payload: payload.run_as is not allowed'],
     ['a wrong type', command({ backup_point_id: '3' }), 'invalid restore payload: payload.backup_point_id must be integer'],
     ['a target path that is not a string', command({ target_path: ['C:\\x'] }), 'invalid restore payload: payload.target_path must be string'],
