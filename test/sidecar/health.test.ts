@@ -10,6 +10,9 @@ import { createDeps } from '../../sidecar/deps.js';
 import { createMemoryLogger } from '../../sidecar/lib/log.js';
 import { createTestDatabase, testDialects } from '../helpers/database.js';
 import { startSidecar } from '../helpers/sidecar-process.js';
+import { MIGRATIONS } from '../../sql/migrations/index.js';
+
+const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1].id;
 
 const SECRET = 'x'.repeat(40);
 
@@ -21,7 +24,7 @@ describe('GET /healthz', function () {
       const res = await request(createApp(deps)).get('/healthz').expect(200);
       assert.equal(res.body.status, 'success');
       assert.equal(res.body.database, 'ok');
-      assert.equal(res.body.schema_version, '0004-agent-event-keys');
+      assert.equal(res.body.schema_version, LATEST_SCHEMA);
       assert.deepEqual(res.body.pending_migrations, []);
       await t.drop();
     });
@@ -54,7 +57,7 @@ describe('Sidecar process', function () {
       const sidecar = await startSidecar({ BRIDGE_SECRET: SECRET, DATABASE_URL: `sqlite://${join(dir, 'db.sqlite')}` });
       const res = await fetch(`${sidecar.baseUrl}/healthz`);
       assert.equal(res.status, 200);
-      assert.equal(((await res.json()) as { schema_version: string }).schema_version, '0004-agent-event-keys');
+      assert.equal(((await res.json()) as { schema_version: string }).schema_version, LATEST_SCHEMA);
       assert.equal(await sidecar.stop('SIGTERM'), 0);
       assert.match(sidecar.output(), /"msg":"shutting down"/);
       assert.ok(!sidecar.output().includes(SECRET), 'the bridge secret never reaches the log');
