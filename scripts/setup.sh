@@ -24,6 +24,11 @@ install_debian_packages() {
 }
 
 install_node_modules() {
+  # A symlinked node_modules is shared with another checkout: `npm ci` would empty the folder it points to.
+  if [ -L node_modules ]; then
+    [ -f node_modules/.package-lock.json ] || say "node_modules is a symlink to an empty install; run npm ci where it points"
+    return 0
+  fi
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm dependencies"
     npm ci --no-audit --no-fund >&2
