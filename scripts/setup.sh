@@ -9,7 +9,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 install_debian_packages() {
   local missing=()
   command -v php >/dev/null 2>&1 || missing+=(php-cli)
-  command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -qi '^curl$' || missing+=(php-curl)
+  command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -i '^curl$' >/dev/null || missing+=(php-curl)
   command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Bootstrap 4 CSS for the browser test that embeds the pages in a WHMCS-like host page.
