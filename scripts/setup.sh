@@ -9,7 +9,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 install_debian_packages() {
   local missing=()
   command -v php >/dev/null 2>&1 || missing+=(php-cli)
-  command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -qi '^curl$' || missing+=(php-curl)
+  command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -i '^curl$' >/dev/null || missing+=(php-curl)
   command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Bootstrap 4 CSS for the browser test that embeds the pages in a WHMCS-like host page.
@@ -24,6 +24,11 @@ install_debian_packages() {
 }
 
 install_node_modules() {
+  # A symlinked node_modules is shared with another checkout: `npm ci` would empty the folder it points to.
+  if [ -L node_modules ]; then
+    [ -f node_modules/.package-lock.json ] || say "node_modules is a symlink to an empty install; run npm ci where it points"
+    return 0
+  fi
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm dependencies"
     npm ci --no-audit --no-fund >&2

@@ -1,6 +1,6 @@
 // `node dist/sidecar/cli/demo-seed.js [--points FILE] [--out FILE]`: migrates the database named by DATABASE_URL
 // and seeds the demo client (DEMO_CLIENT_ID). FILE for --points holds real kopia manifest ids:
-// {"diskPaths": ["C:\\VMs\\os.vhdx", "C:\\VMs\\data.vhdx"], "points": [{"backupType": "Full", "diskManifests": {...}}, ...]}
+// {"diskPaths": ["C:\\VMs\\os.vhdx", "C:\\VMs\\data.vhdx"], "diskSizes": [bytes, bytes], "points": [{"backupType": "Full", "diskManifests": {...}}, ...]}
 // (oldest point first). --out writes the seeded ids and the demo agent's credentials for the agent config.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,12 +9,13 @@ import { DEFAULT_DATABASE_URL, DEMO_CLIENT_ID, parseDatabaseUrl } from '../confi
 import { createDb } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
 import { seedDemoClient, type DemoPointInput } from '../demo/seed-demo-client.js';
+import { coerceError } from '../lib/errors.js';
 
 interface PointsFile {
   diskPaths?: [string, string];
+  diskSizes?: [number, number];
   points?: DemoPointInput[];
 }
-import { coerceError } from '../lib/errors.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { points: { type: 'string' }, out: { type: 'string' } } });
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const db = createDb(url);
   try {
     await migrate(db);
-    const result = await seedDemoClient(db, { clientId: DEMO_CLIENT_ID, points: file.points, diskPaths: file.diskPaths });
+    const result = await seedDemoClient(db, { clientId: DEMO_CLIENT_ID, points: file.points, diskPaths: file.diskPaths, ...(file.diskSizes ? { diskSizes: file.diskSizes } : {}) });
     if (values.out) {
       mkdirSync(dirname(values.out), { recursive: true });
       writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n', { mode: 0o600 });

@@ -2,65 +2,24 @@
 // that are not multiples of any chunk size), one snapshot per disk per point the way the reference agent stores
 // them (source agent@hyperv01:C:\VMs\<disk>, root = the whole file), changed between points.
 import { createCipheriv, createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { projectPath } from './paths.js';
+import { openBackupRepository, type BackupRepository, type RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
 
+export { kopiaPath, SNAPSHOT_HOST, type RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
 export const TEST_PASSWORD = 'test-repository-password';
-export const SNAPSHOT_HOST = 'hyperv01';
-
-let cachedKopia: string | null = null;
-
-/** The pinned kopia: KOPIA_PATH, the shared cache, or whatever scripts/ensure-kopia.sh builds. */
-export function kopiaPath(): string {
-  if (cachedKopia) return cachedKopia;
-  const cached = join(homedir(), '.cache/hyperv-restore/kopia-v0.22.3/kopia');
-  if (process.env.KOPIA_PATH) cachedKopia = process.env.KOPIA_PATH;
-  else if (existsSync(cached)) cachedKopia = cached;
-  else cachedKopia = execFileSync('bash', [projectPath('scripts/ensure-kopia.sh')], { encoding: 'utf8' }).trim();
-  return cachedKopia;
-}
-
-export type RepositorySpec =
-  | { type: 'filesystem'; path: string }
-  | { type: 's3'; endpoint: string; bucket: string; prefix: string; accessKeyId: string; secretAccessKey: string; region: string; disableTls: true };
 
 /** A repository made by a "backup side" kopia config of its own (the agent under test connects separately). */
-export interface TestRepository {
-  dir: string;
-  spec: RepositorySpec;
-  password: string;
-  kopia(args: string[]): Promise<string>;
-  snapshotFile(file: string, sourcePath: string): Promise<string>;
+export interface TestRepository extends BackupRepository {
   cleanup(): Promise<void>;
 }
 
 export async function createTestRepository(storage?: Exclude<RepositorySpec, { type: 'filesystem' }>): Promise<TestRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'hvr-kopia-'));
-  const spec: RepositorySpec = storage ?? { type: 'filesystem', path: join(dir, 'repo') };
-  const env: Record<string, string> = {
-    HOME: dir, KOPIA_PASSWORD: TEST_PASSWORD, KOPIA_CHECK_FOR_UPDATES: 'false', PATH: process.env.PATH ?? '',
-  };
-  if (spec.type === 's3') Object.assign(env, { AWS_ACCESS_KEY_ID: spec.accessKeyId, AWS_SECRET_ACCESS_KEY: spec.secretAccessKey });
-  const kopia = async (args: string[]) => {
-    const result = await execa(kopiaPath(), [...args, `--config-file=${join(dir, 'backup.config')}`, `--log-dir=${join(dir, 'logs')}`],
-      { env, extendEnv: false, reject: false });
-    if (result.exitCode !== 0) throw new Error(`kopia ${args.slice(0, 3).join(' ')} failed: ${result.stderr}`);
-    return result.stdout;
-  };
-  const storageArgs = spec.type === 'filesystem'
-    ? ['filesystem', `--path=${spec.path}`]
-    : ['s3', `--bucket=${spec.bucket}`, `--endpoint=${spec.endpoint}`, `--prefix=${spec.prefix}`, `--region=${spec.region}`, '--disable-tls'];
-  await kopia(['repository', 'create', ...storageArgs, `--cache-directory=${join(dir, 'cache')}`, '--no-persist-credentials']);
-  const snapshotFile = async (file: string, sourcePath: string) => {
-    const out = await kopia(['snapshot', 'create', '--json', `--override-source=agent@${SNAPSHOT_HOST}:${sourcePath}`, file]);
-    return (JSON.parse(out.trim().split('\n').pop() as string) as { id: string }).id;
-  };
-  return { dir, spec, password: TEST_PASSWORD, kopia, snapshotFile, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const repo = await openBackupRepository(dir, storage ?? { type: 'filesystem', path: join(dir, 'repo') }, TEST_PASSWORD);
+  return { ...repo, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Deterministic pseudo-random bytes (AES-CTR keystream of a seed): fast and repeatable. */

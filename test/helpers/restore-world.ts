@@ -10,7 +10,7 @@ import { toDbTime } from '../../sidecar/db/dialect.js';
 import { insertAgent, insertDisks, insertJob, insertVm } from './fixtures.js';
 import { createTestAppOn, type TestApp } from './http.js';
 import { createTestDatabase, type Dialect } from './database.js';
-import { kopiaPath, type RepositorySpec, type SampleVm, type TestRepository } from './kopia.js';
+import { kopiaPath, type RepositorySpec, type TestRepository } from './kopia.js';
 import { writeAgentConfig } from './agent-process.js';
 
 export interface RestoreWorld {
@@ -28,6 +28,13 @@ export interface RestoreWorld {
   close(): Promise<void>;
 }
 
+/** What a world needs of a backed-up VM: the sample VMs of kopia.ts and of sidecar/demo/vhdx-vm.ts both fit. */
+export interface BackedUpVm {
+  disks: ReadonlyArray<{ name: string }>;
+  points: ReadonlyArray<{ manifests: Record<string, string> }>;
+  hostPath(name: string): string;
+}
+
 export async function insertRealPoint(db: Knex, vmId: number, jobId: number, type: 'Full' | 'Incremental', parentId: number | null, manifests: Record<string, string>, minute: number): Promise<number> {
   const at = toDbTime(new Date(Date.UTC(2026, 10, 1, 0, minute)));
   const [runId] = await db('s3_cloudbackup_runs').insert({ job_id: jobId, status: 'success', created_at: at, started_at: at, finished_at: at });
@@ -38,7 +45,7 @@ export async function insertRealPoint(db: Knex, vmId: number, jobId: number, typ
   return Number(pointId);
 }
 
-export async function createRestoreWorld(repo: TestRepository, vm: SampleVm, dialect: Dialect, dir: string, options: { parallelism?: number; spec?: RepositorySpec } = {}): Promise<RestoreWorld> {
+export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, dialect: Dialect, dir: string, options: { parallelism?: number; spec?: RepositorySpec } = {}): Promise<RestoreWorld> {
   const database = await createTestDatabase(dialect);
   const test = createTestAppOn(database);
   const db = test.db;
