@@ -32,7 +32,10 @@ function waitFor<T extends ChildMessage['type']>(child: ChildProcess, type: T): 
 export async function startBenchSidecar(env: Record<string, string>): Promise<BenchSidecar> {
   const logFile = join(tmpdir(), `hvr-bench-sidecar-${process.pid}.log`);
   const out = openSync(logFile, 'w');
+  // BENCH_CPU_PROF=<dir>: the sidecar writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = fork(projectPath('dist/bench/lib/sidecar-child.js'), [], {
+    execArgv: profile,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', out, 'inherit', 'ipc'],
   });
