@@ -97,9 +97,13 @@ describe('restore engine cancel and fallback', function () {
     try {
       const notices: RestoreNotice[] = [];
       const progress: number[] = [];
+      const times: number[] = [];
       const target = join(out, 'fallback.vhdx');
       const result = await session.restoreDisk({ manifestId: vm.points[0].manifests['big.vhdx'], expectedFileName: 'big.vhdx', targetFile: target,
-        parallelism: 4, signal: new AbortController().signal, onNotice: (n) => notices.push(n), onProgress: (p) => progress.push(p.bytesDone) });
+        parallelism: 4, signal: new AbortController().signal, onNotice: (n) => notices.push(n),
+        onProgress: (p) => { progress.push(p.bytesDone); times.push(Date.now()); } });
+      const longestGap = Math.max(...times.slice(1).map((t, i) => t - times[i]));
+      assert.ok(longestGap < 1000, `progress every ~500 ms, longest gap ${longestGap} ms`);
       assert.equal(result.method, 'kopia-restore');
       assert.equal(await sha256File(target), vm.points[0].sha256['big.vhdx']);
       assert.deepEqual(notices.map((n) => n.code), ['PARALLEL_UNAVAILABLE']);
