@@ -1,8 +1,12 @@
 // Restore points of one of the client's VMs: newest first, only points whose backup run ended success/warning,
-// each with its restore chain and whether it is restorable. Five queries whatever the page size or chain length.
+// each with its restore chain and whether it is restorable. At most five queries whatever the page size or chain
+// length (docs/performance.md): the VM check, then the page and the disks together, then the chains and the count
+// together. The count is the one query whose cost grows with the VM's history (it joins every point to its run), so
+// it is skipped when the page itself tells the total and shared by concurrent requests for the same VM.
 import type { Knex } from 'knex';
 import { fromDbTime, parseJsonColumn } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
+import { createSingleFlight, type SingleFlight } from '../lib/single-flight.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
 import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
@@ -71,25 +75,49 @@ function toPointView(r: PointRow, chains: ReadonlyMap<number, ChainPoint>) {
   };
 }
 
+type Listed = () => Knex.QueryBuilder;
+const pointCounts = new WeakMap<Knex, SingleFlight<number>>();
+
+/** The number of listed points; concurrent requests for the same VM and filter share one query. */
+function countPoints(db: Knex, listed: Listed, key: string): Promise<number> {
+  let flight = pointCounts.get(db);
+  if (!flight) pointCounts.set(db, (flight = createSingleFlight<number>()));
+  return flight(key, async () => {
+    const [counted] = (await listed().count({ n: '*' })) as { n: number | string }[];
+    return Number(counted?.n ?? 0);
+  });
+}
+
+/** A page that is not full, and not past the end, ends the list: the total is known without counting. */
+function totalFromPage(rows: number, q: BackupPointsQuery): number | null {
+  return rows < q.limit && (rows > 0 || q.offset === 0) ? q.offset + rows : null;
+}
+
 export async function listBackupPoints(db: Knex, clientId: number, q: BackupPointsQuery) {
   const vm = await findClientVm(db, clientId, q.vm_id);
   if (!vm) throw errors.vmNotFound();
-  const listed = () => db(`${POINTS_TABLE} as bp`)
+  const listed: Listed = () => db(`${POINTS_TABLE} as bp`)
     .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
     .where('bp.vm_id', vm.id)
     .whereIn('r.status', [...GOOD_RUN_STATUSES])
     .modify((b) => { if (q.type) b.where('bp.backup_type', q.type); });
-  const [counted] = (await listed().count({ n: '*' })) as { n: number | string }[];
-  const rows = (await listed().select(POINT_COLUMNS)
-    .orderBy([{ column: 'bp.created_at', order: 'desc' }, { column: 'bp.id', order: 'desc' }])
-    .limit(q.limit).offset(q.offset)) as PointRow[];
-  const [chains, disks] = await Promise.all([loadChainPoints(db, rows.map((r) => Number(r.id))), listVmDisks(db, [vm.id])]);
+  const [rows, disks] = await Promise.all([
+    listed().select(POINT_COLUMNS)
+      .orderBy([{ column: 'bp.created_at', order: 'desc' }, { column: 'bp.id', order: 'desc' }])
+      .limit(q.limit).offset(q.offset) as Promise<PointRow[]>,
+    listVmDisks(db, [vm.id]),
+  ]);
+  const known = totalFromPage(rows.length, q);
+  const [chains, total] = await Promise.all([
+    loadChainPoints(db, rows.map((r) => Number(r.id))),
+    known ?? countPoints(db, listed, `${vm.id}:${q.type ?? ''}`),
+  ]);
   const points = rows.map((r) => toPointView(r, chains));
   return {
     vm,
     disks: disks.get(vm.id) ?? deriveDisks(points.map((p) => p.disk_manifests)),
     backup_points: points,
-    total: Number(counted?.n ?? 0),
+    total,
     limit: q.limit,
     offset: q.offset,
   };

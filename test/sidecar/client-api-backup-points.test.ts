@@ -141,7 +141,9 @@ for (const dialect of testDialects()) {
         counts.push(n);
       }
       assert.ok(counts[0]! <= 7, `few queries (${counts[0]})`);
-      assert.deepEqual(counts, counts.map(() => counts[0]), `query counts ${counts.join(', ')}`);
+      // Full pages cost the same whatever their size or chain length; the last query's page (29 of 29 Incrementals)
+      // is not full, so it tells the total itself and the count is skipped.
+      assert.deepEqual(counts, [...counts.slice(0, 4).map(() => counts[0]), counts[0]! - 1], `query counts ${counts.join(', ')}`);
     });
 
     it('Cannot see another client\'s VM: it answers exactly like a missing one', async () => {

@@ -1,0 +1,108 @@
+// `npm run bench:api`: the client API's backup-points listing under 50 concurrent signed requests (autocannon), on
+// a MariaDB database with 1,000 clients, 5,000 VMs and 10,000 points on one VM in chains of up to 30.
+// Flags (or env): --duration (BENCH_DURATION, s per scenario, 20), --connections (BENCH_CONNECTIONS, 50).
+import { randomBytes } from 'node:crypto';
+import autocannon, { type Result } from 'autocannon';
+import { withBenchDatabase } from '../lib/bench-database.js';
+import { bridgeHeaders } from '../lib/bridge-signer.js';
+import { cpuPercent, loadAverage, sampleProc, watchRss } from '../lib/proc-stats.js';
+import { numberFlag, printJson, printTable, progress } from '../lib/report.js';
+import { startBenchSidecar, type BenchSidecar } from '../lib/sidecar-runner.js';
+import { seedApi, type ApiSeed } from './seed.js';
+
+const DURATION = numberFlag('duration', 'BENCH_DURATION', 20);
+const CONNECTIONS = numberFlag('connections', 'BENCH_CONNECTIONS', 50);
+const SECRET = randomBytes(24).toString('hex');
+const SPEC = { clients: 1000, vmsPerClient: 5, bigVmPoints: 10_000, chainLength: 30 };
+
+interface Scenario {
+  name: string;
+  path: () => string;
+}
+
+interface ScenarioResult {
+  name: string;
+  result: Result;
+  queriesPerRequest: number;
+  cpu: number;
+  peakRss: number;
+}
+
+async function getJson(sidecar: BenchSidecar, clientId: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(sidecar.url + path, { headers: bridgeHeaders(SECRET, 'GET', path, clientId) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** SQL statements of single requests of different page sizes and depths: the count must not depend on them. */
+async function queriesPerSingleRequest(sidecar: BenchSidecar, seed: ApiSeed): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const query of ['limit=1', 'limit=50', 'limit=200', 'limit=200&offset=9000', 'limit=50&type=Full']) {
+    const before = await sidecar.queryCount();
+    const { status, body } = await getJson(sidecar, seed.clientId, `/api/hyperv/backup-points?vm_id=${seed.vmId}&${query}`);
+    if (status !== 200) throw new Error(`listing answered ${status}: ${JSON.stringify(body)}`);
+    out[query] = (await sidecar.queryCount()) - before;
+  }
+  return out;
+}
+
+async function runScenario(sidecar: BenchSidecar, seed: ApiSeed, scenario: Scenario): Promise<ScenarioResult> {
+  progress(`${scenario.name}: ${CONNECTIONS} connections for ${DURATION} s`);
+  const queriesBefore = await sidecar.queryCount();
+  const procBefore = sampleProc(sidecar.pid);
+  const rss = watchRss(sidecar.pid);
+  const result = await autocannon({
+    url: sidecar.url, connections: CONNECTIONS, duration: DURATION, timeout: 10,
+    requests: [{
+      method: 'GET',
+      setupRequest: (req) => {
+        const path = scenario.path();
+        return { ...req, path, headers: bridgeHeaders(SECRET, 'GET', path, seed.clientId) };
+      },
+    }],
+  });
+  const procAfter = sampleProc(sidecar.pid);
+  const queries = (await sidecar.queryCount()) - queriesBefore;
+  return { name: scenario.name, result, queriesPerRequest: queries / Math.max(1, result.requests.sent), cpu: cpuPercent(procBefore, procAfter), peakRss: rss.stop() };
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadAverage();
+  const report = await withBenchDatabase(async (database) => {
+    const started = Date.now();
+    const seed = await seedApi(database.db, SPEC);
+    const seedSeconds = (Date.now() - started) / 1000;
+    progress(`seeded ${SPEC.clients} clients, ${SPEC.clients * SPEC.vmsPerClient} VMs, ${seed.points} points on VM ${seed.vmId} in ${seedSeconds.toFixed(1)} s`);
+    const sidecar = await startBenchSidecar({ DATABASE_URL: database.url, BRIDGE_SECRET: SECRET });
+    try {
+      const perRequest = await queriesPerSingleRequest(sidecar, seed);
+      const base = `/api/hyperv/backup-points?vm_id=${seed.vmId}`;
+      const scenarios: Scenario[] = [
+        { name: 'first page (limit 50)', path: () => base },
+        { name: 'random page (limit 50, any offset)', path: () => `${base}&offset=${50 * Math.floor(Math.random() * (seed.points / 50))}` },
+        { name: 'Full points only (limit 50)', path: () => `${base}&type=Full` },
+      ];
+      const results: ScenarioResult[] = [];
+      for (const scenario of scenarios) results.push(await runScenario(sidecar, seed, scenario));
+      return { seedSeconds, perRequest, results };
+    } finally {
+      await sidecar.stop();
+    }
+  });
+  const loadAfter = loadAverage();
+  printTable(`GET /api/hyperv/backup-points, ${CONNECTIONS} concurrent signed requests, ${DURATION} s each (load before ${loadBefore}, after ${loadAfter})`,
+    ['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'SQL/request', 'sidecar CPU %', 'sidecar RSS MB'],
+    report.results.map((r) => [r.name, r.result.requests.total, r.result.requests.average, r.result.latency.p50, r.result.latency.p99, r.result.latency.max,
+      r.result.non2xx, r.result.errors, r.queriesPerRequest, r.cpu, r.peakRss / 1024 / 1024]));
+  console.log(`SQL statements of single requests: ${Object.entries(report.perRequest).map(([q, n]) => `${q}: ${n}`).join(', ')}`);
+  printJson({
+    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, loadBefore, loadAfter,
+    queriesPerSingleRequest: report.perRequest,
+    scenarios: report.results.map((r) => ({
+      name: r.name, requests: r.result.requests.total, requestsPerSecond: r.result.requests.average, p50Ms: r.result.latency.p50, p99Ms: r.result.latency.p99,
+      maxMs: r.result.latency.max, non2xx: r.result.non2xx, errors: r.result.errors, queriesPerRequest: r.queriesPerRequest, sidecarCpuPercent: r.cpu,
+      sidecarPeakRssBytes: r.peakRss, p99TargetMet: r.result.latency.p99 < 50,
+    })),
+  });
+}
+
+await main();

@@ -1,0 +1,30 @@
+// The sidecar as the benchmarks run it: its own process (so its CPU and RSS can be read from /proc), the real
+// createApp on the real config, listening on loopback. Only addition: a count of the SQL statements knex sends,
+// answered over the IPC channel, so a benchmark can report queries per request without touching the sidecar.
+import type { Server } from 'node:http';
+import { createApp } from '../../sidecar/app.js';
+import { loadConfig } from '../../sidecar/config.js';
+import { createDeps } from '../../sidecar/deps.js';
+
+export type ChildMessage = { type: 'listening'; port: number } | { type: 'queries'; count: number };
+export type ParentMessage = { type: 'count-queries' } | { type: 'stop' };
+
+const deps = createDeps(loadConfig(process.env));
+let queries = 0;
+deps.db.on('query', () => { queries += 1; });
+
+const send = (message: ChildMessage) => process.send?.(message);
+const server: Server = createApp(deps).listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  send({ type: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
+});
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'count-queries') send({ type: 'queries', count: queries });
+  if (message.type === 'stop') {
+    server.closeAllConnections();
+    server.close(() => void deps.db.destroy().finally(() => process.exit(0)));
+  }
+});
+// The parent going away must not leave a listening sidecar behind.
+process.on('disconnect', () => process.exit(0));
