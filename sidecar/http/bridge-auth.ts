@@ -7,7 +7,7 @@ import { errors } from '../lib/errors.js';
 import { safeEqual, sign } from '../lib/hmac.js';
 import type { Logger } from '../lib/log.js';
 import { acceptNonce, createNoncePruner } from '../services/nonces.js';
-import { rawBodyOf } from './body-parsers.js';
+import { hasUnsupportedBody, rawBodyOf } from './body-parsers.js';
 
 export const CLOCK_WINDOW_SECONDS = 300;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
@@ -65,7 +65,8 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
   const prune = createNoncePruner(db, (err) => log.warn('pruning bridge nonces failed', { err }));
   return async (req, res, next) => {
     const bodyError = res.locals.bodyError as (Error & { type?: string }) | undefined;
-    if (bodyError?.type === 'entity.too.large') throw bodyError;
+    // Too large or in an unknown charset: the raw bytes were never read, so no signature could be checked anyway.
+    if (bodyError?.type === 'entity.too.large' || (bodyError as { status?: number } | undefined)?.status === 415) throw bodyError;
     if (config.demoMode && req.get('x-bridge-signature') === undefined) {
       res.locals.identity = { clientId: DEMO_CLIENT_ID } satisfies BridgeIdentity;
     } else {
@@ -79,6 +80,8 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
       prune();
     }
     if (bodyError) throw bodyError;
+    if (hasUnsupportedBody(req)) throw errors.unsupportedMediaType();
+    if (Buffer.isBuffer(req.body)) req.body = undefined;
     next();
   };
 }
