@@ -54,6 +54,16 @@ export function checkSignedRequest(req: Request, secret: string, nowSeconds: num
   return { ok: true, identity, nonce: b.nonce, timestamp: Number(b.timestamp) };
 }
 
+/** The current secret first; during a rotation a signature made with the previous secret is accepted too. */
+function checkWithRotation(req: Request, config: Readonly<Config>, onPrevious: (used: string) => void): Checked {
+  const now = Math.floor(Date.now() / 1000);
+  const checked = checkSignedRequest(req, config.bridgeSecret, now);
+  if (checked.ok || checked.reason !== 'signature mismatch' || !config.bridgeSecretPrevious) return checked;
+  const previous = checkSignedRequest(req, config.bridgeSecretPrevious, now);
+  if (previous.ok) onPrevious('previous');
+  return previous.ok ? previous : checked;
+}
+
 export interface BridgeAuthDeps {
   config: Readonly<Config>;
   db: Knex;
@@ -70,7 +80,7 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
     if (config.demoMode && req.get('x-bridge-signature') === undefined) {
       res.locals.identity = { clientId: DEMO_CLIENT_ID } satisfies BridgeIdentity;
     } else {
-      const checked = checkSignedRequest(req, config.bridgeSecret, Math.floor(Date.now() / 1000));
+      const checked = checkWithRotation(req, config, (used) => log.warn('bridge request signed with BRIDGE_SECRET_PREVIOUS', { route: req.path, requestId: res.locals.requestId, used }));
       const replayed = checked.ok && !(await acceptNonce(db, checked.nonce, new Date((checked.timestamp + CLOCK_WINDOW_SECONDS) * 1000)));
       if (!checked.ok || replayed) {
         log.info('bridge request rejected', { route: req.path, requestId: res.locals.requestId, reason: checked.ok ? 'nonce replayed' : checked.reason });

@@ -42,7 +42,8 @@ for (const dialect of ['mariadb', 'sqlite'] as const) {
     let ids: number[];
 
     before(async () => {
-      t = await createTestApp(dialect);
+      // Limits high enough that every input reaches validation (security-limits.test.ts covers the 429s).
+      t = await createTestApp(dialect, { RATE_LIMIT_RESTORES_PER_MINUTE: '100000', RATE_LIMIT_AGENT_POLLS_PER_MINUTE: '1000000' });
       f = await seedFixtures(t.db);
       // One queued restore, claimed by agent A, so run ids and the agent's run routes lead somewhere real.
       const started = await clientPost(t.app, f.a.clientId, '/api/hyperv/restores', { backup_point_id: f.a.fullPointId, target_path: 'D:\\Restored' }).expect(200);
