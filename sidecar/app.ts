@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { bodyParsers } from './http/body-parsers.js';
 import { bridgeAuth } from './http/bridge-auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { securityHeaders } from './http/security-headers.js';
 import { adminRouter } from './routes/admin.js';
 import { agentApiRouter } from './routes/agent-api.js';
 import { assetsRouter } from './routes/assets.js';
@@ -22,8 +23,10 @@ export function createApp(deps: Deps): Express {
   app.use((req, res, next) => {
     res.locals.requestId = randomUUID();
     res.setHeader('X-Request-Id', res.locals.requestId as string);
+    res.locals.log = deps.log.child({ requestId: res.locals.requestId as string });
     next();
   });
+  app.use(securityHeaders);
   app.use(healthRouter(deps));
   // Static code and styles only (no client data), so they need no signature.
   app.use(assetsRouter());

@@ -9,6 +9,12 @@ export interface Config {
   demoMode: boolean;
   watchdogTimeoutSeconds: number;
   logLevel: LogLevel;
+  /** Restore starts one client may make per minute (per sidecar instance). */
+  restoreStartsPerMinute: number;
+  /** Command polls (claims) one agent may make per minute (per sidecar instance). */
+  agentPollsPerMinute: number;
+  /** The bridge secret being rotated out: still accepted until removed (docs/security.md). */
+  bridgeSecretPrevious: string;
 }
 
 export class ConfigError extends Error {
@@ -60,6 +66,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     throw new ConfigError('BRIDGE_SECRET', 'must be at least 32 characters');
   }
 
+  const bridgeSecretPrevious = env.BRIDGE_SECRET_PREVIOUS ?? '';
+  if (bridgeSecretPrevious !== '' && bridgeSecretPrevious.length < 32) {
+    throw new ConfigError('BRIDGE_SECRET_PREVIOUS', 'must be at least 32 characters (or unset once the rotation is done)');
+  }
+  if (bridgeSecretPrevious !== '' && bridgeSecretPrevious === bridgeSecret) {
+    throw new ConfigError('BRIDGE_SECRET_PREVIOUS', 'must differ from BRIDGE_SECRET');
+  }
+
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -71,5 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     demoMode,
     watchdogTimeoutSeconds: integer(env, 'WATCHDOG_TIMEOUT_SECONDS', 720, 30, 7 * 24 * 3600),
     logLevel,
+    restoreStartsPerMinute: integer(env, 'RATE_LIMIT_RESTORES_PER_MINUTE', 20, 1, 100_000),
+    agentPollsPerMinute: integer(env, 'RATE_LIMIT_AGENT_POLLS_PER_MINUTE', 600, 1, 1_000_000),
+    bridgeSecretPrevious,
   });
 }

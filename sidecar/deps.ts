@@ -10,7 +10,7 @@ export interface Deps {
 }
 
 export function createDeps(config: Readonly<Config>, overrides: Partial<Pick<Deps, 'log' | 'db'>> = {}): Deps {
-  const log = overrides.log ?? createLogger({ level: config.logLevel, secrets: [config.bridgeSecret].filter(Boolean) });
+  const log = overrides.log ?? createLogger({ level: config.logLevel, secrets: [config.bridgeSecret, config.bridgeSecretPrevious].filter(Boolean) });
   const db = overrides.db ?? createDb(config.databaseUrl);
   return { config, log, db };
 }

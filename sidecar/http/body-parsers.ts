@@ -26,6 +26,13 @@ export function bodyParsers(): (RequestHandler | ErrorRequestHandler)[] {
     express.json({ limit: BODY_LIMIT, verify: keepRaw }),
     // extended: repeated fields and PHP-style `disk_filter[]=` / `disk_filter[0]=` both become arrays.
     express.urlencoded({ limit: BODY_LIMIT, extended: true, parameterLimit: 200, verify: keepRaw }),
+    // Any other content type is read as bytes only so the signature can be checked; bridge-auth then refuses it.
+    express.raw({ type: () => true, limit: BODY_LIMIT, verify: keepRaw }),
     holdBodyError,
   ];
+}
+
+/** True when the body arrived in a type neither parser understands (it is then a Buffer). */
+export function hasUnsupportedBody(req: { body?: unknown }): boolean {
+  return Buffer.isBuffer(req.body) && req.body.length > 0;
 }

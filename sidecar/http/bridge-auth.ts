@@ -7,7 +7,7 @@ import { errors } from '../lib/errors.js';
 import { safeEqual, sign } from '../lib/hmac.js';
 import type { Logger } from '../lib/log.js';
 import { acceptNonce, createNoncePruner } from '../services/nonces.js';
-import { rawBodyOf } from './body-parsers.js';
+import { hasUnsupportedBody, rawBodyOf } from './body-parsers.js';
 
 export const CLOCK_WINDOW_SECONDS = 300;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
@@ -54,6 +54,16 @@ export function checkSignedRequest(req: Request, secret: string, nowSeconds: num
   return { ok: true, identity, nonce: b.nonce, timestamp: Number(b.timestamp) };
 }
 
+/** The current secret first; during a rotation a signature made with the previous secret is accepted too. */
+function checkWithRotation(req: Request, config: Readonly<Config>, onPrevious: (used: string) => void): Checked {
+  const now = Math.floor(Date.now() / 1000);
+  const checked = checkSignedRequest(req, config.bridgeSecret, now);
+  if (checked.ok || checked.reason !== 'signature mismatch' || !config.bridgeSecretPrevious) return checked;
+  const previous = checkSignedRequest(req, config.bridgeSecretPrevious, now);
+  if (previous.ok) onPrevious('previous');
+  return previous.ok ? previous : checked;
+}
+
 export interface BridgeAuthDeps {
   config: Readonly<Config>;
   db: Knex;
@@ -65,11 +75,12 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
   const prune = createNoncePruner(db, (err) => log.warn('pruning bridge nonces failed', { err }));
   return async (req, res, next) => {
     const bodyError = res.locals.bodyError as (Error & { type?: string }) | undefined;
-    if (bodyError?.type === 'entity.too.large') throw bodyError;
+    // Too large or in an unknown charset: the raw bytes were never read, so no signature could be checked anyway.
+    if (bodyError?.type === 'entity.too.large' || (bodyError as { status?: number } | undefined)?.status === 415) throw bodyError;
     if (config.demoMode && req.get('x-bridge-signature') === undefined) {
       res.locals.identity = { clientId: DEMO_CLIENT_ID } satisfies BridgeIdentity;
     } else {
-      const checked = checkSignedRequest(req, config.bridgeSecret, Math.floor(Date.now() / 1000));
+      const checked = checkWithRotation(req, config, (used) => log.warn('bridge request signed with BRIDGE_SECRET_PREVIOUS', { route: req.path, requestId: res.locals.requestId, used }));
       const replayed = checked.ok && !(await acceptNonce(db, checked.nonce, new Date((checked.timestamp + CLOCK_WINDOW_SECONDS) * 1000)));
       if (!checked.ok || replayed) {
         log.info('bridge request rejected', { route: req.path, requestId: res.locals.requestId, reason: checked.ok ? 'nonce replayed' : checked.reason });
@@ -79,6 +90,8 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
       prune();
     }
     if (bodyError) throw bodyError;
+    if (hasUnsupportedBody(req)) throw errors.unsupportedMediaType();
+    if (Buffer.isBuffer(req.body)) req.body = undefined;
     next();
   };
 }

@@ -6,6 +6,7 @@ import { translateDbError } from '../db/translate-error.js';
 
 function fromBodyParser(err: Error & { type?: string; status?: number }): AppError | null {
   if (err.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 413, MESSAGES.PAYLOAD_TOO_LARGE);
+  if (err.status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, MESSAGES.UNSUPPORTED_MEDIA_TYPE);
   if (err.type === 'entity.parse.failed') return new AppError('INVALID_JSON', 400, 'Request body is not valid JSON');
   if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
     return new AppError('BAD_REQUEST', err.status, MESSAGES.BAD_REQUEST);

@@ -4,6 +4,7 @@ import { Router, type Response } from 'express';
 import type { Deps } from '../deps.js';
 import { identityOf, requireAdmin } from '../http/bridge-auth.js';
 import { respond } from '../http/respond.js';
+import { usePageCsp } from '../http/security-headers.js';
 import { errors } from '../lib/errors.js';
 import { parseAdminAgentsQuery, parseAdminRunsQuery } from '../schemas/admin.js';
 import { AGENT_ONLINE_SECONDS, listAdminAgents } from '../services/admin-agents.js';
@@ -13,6 +14,7 @@ import { ACTIVE_STATUSES, RUN_STATUSES } from '../services/run-status.js';
 import { renderAdmin, type AdminView } from '../views/admin-views.js';
 
 function sendPage(res: Response, view: AdminView, model: Record<string, unknown>): void {
+  usePageCsp(res);
   res.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(renderAdmin(view, model));
 }
 

@@ -3,6 +3,8 @@
 import express, { Router, type Request } from 'express';
 import type { Deps } from '../deps.js';
 import { agentAuth, agentOf } from '../http/agent-auth.js';
+import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
+import { requestLog } from '../http/request-log.js';
 import { respond } from '../http/respond.js';
 import { errors } from '../lib/errors.js';
 import type { Validator } from '../lib/validator.js';
@@ -24,15 +26,16 @@ function bodyOf<T>(req: Request, validate: Validator<T>): T {
   return result.value;
 }
 
-export function agentApiRouter({ db, log }: Deps): Router {
+export function agentApiRouter({ config, db, log }: Deps): Router {
   const router = Router();
+  const limitPolls = rateLimit(new FixedWindowLimiter(config.agentPollsPerMinute, 60_000), (_req, res) => String(agentOf(res).id));
   // Authenticate before parsing: an unauthenticated caller learns nothing from a body error.
   router.use('/agent', agentAuth(db), express.json({ limit: '512kb' }));
 
-  router.post('/agent/commands/claim', async (_req, res) => {
+  router.post('/agent/commands/claim', limitPolls, async (_req, res) => {
     const agent = agentOf(res);
     const command = await claimNextCommand(db, agent.id);
-    if (command) log.info('command claimed', { agentId: agent.id, commandId: command.command_id, runId: command.run_id });
+    if (command) requestLog(res, log).info('command claimed', { agentId: agent.id, commandId: command.command_id, runId: command.run_id });
     respond(res, { command });
   });
 
@@ -61,7 +64,7 @@ export function agentApiRouter({ db, log }: Deps): Router {
     const runId = runIdOf(req);
     const finish = bodyOf(req, validateFinish);
     const result = await finishRun(db, agent.id, runId, finish);
-    log.info('run finished', { agentId: agent.id, runId, status: finish.status });
+    requestLog(res, log).info('run finished', { agentId: agent.id, runId, status: finish.status });
     respond(res, { ...result });
   });
 

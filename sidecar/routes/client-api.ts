@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import type { Deps } from '../deps.js';
 import { clientIdOf, identityOf, requireClient } from '../http/bridge-auth.js';
+import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
 import { respond } from '../http/respond.js';
 import { validator } from '../http/validate.js';
 import {
@@ -25,8 +26,10 @@ function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
   return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
 }
 
-export function clientApiRouter({ db, log: rootLog }: Deps): Router {
+export function clientApiRouter({ config, db, log: rootLog }: Deps): Router {
   const router = Router();
+  // Every attempt counts, valid or not: the limit is about load, not about successful restores.
+  const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientIdOf(res)));
   const log = rootLog.child({ route: 'client-api' });
   router.use(['/api/hyperv', '/api/runs'], requireClient);
 
@@ -39,7 +42,7 @@ export function clientApiRouter({ db, log: rootLog }: Deps): Router {
     respond(res, await listBackupPoints(db, clientIdOf(res), backupPointsQuery(req.query)));
   });
 
-  router.post('/api/hyperv/restores', async (req, res) => {
+  router.post('/api/hyperv/restores', limitStarts, async (req, res) => {
     const body: Record<string, unknown> = { ...(req.body as Record<string, unknown> | undefined) };
     if ('disk_filter' in body) body.disk_filter = normalizeDiskFilter(body.disk_filter);
     const actor = actorOf(res);

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { schemaStatus } from '../db/migrate.js';
 import type { Deps } from '../deps.js';
+import { requestLog } from '../http/request-log.js';
 import { respond } from '../http/respond.js';
 import { coerceError } from '../lib/errors.js';
 
@@ -13,7 +14,7 @@ export function healthRouter({ db, log }: Deps): Router {
       const schema = await schemaStatus(db);
       respond(res, { database: 'ok', schema_version: schema.version, pending_migrations: schema.pending });
     } catch (thrown) {
-      log.warn('health check: database unreachable', { err: coerceError(thrown) });
+      requestLog(res, log).warn('health check: database unreachable', { err: coerceError(thrown) });
       res.status(503).json({ status: 'fail', message: 'Database unavailable', database: 'unreachable' });
     }
   });

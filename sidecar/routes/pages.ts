@@ -4,6 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps.js';
 import { clientIdOf, requireClient } from '../http/bridge-auth.js';
+import { usePageCsp } from '../http/security-headers.js';
 import { AppError, MESSAGES } from '../lib/errors.js';
 import { parseRunRef } from '../schemas/client.js';
 import { getRun } from '../services/runs.js';
@@ -13,8 +14,6 @@ import { liveModel, notFoundModel, vmListModel, wizardModel } from '../views/pag
 import { sharedRenderer, type Renderer } from '../views/render.js';
 
 const ID = /^[1-9][0-9]{0,9}$/;
-// Alpine evaluates its expressions with Function(), hence 'unsafe-eval'; everything else is same-origin only.
-const CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 function single(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -25,7 +24,8 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
   const direct = (req: Request) => config.demoMode && req.get('x-bridge-signature') === undefined;
   const linksFor = (req: Request): Links => createLinks(direct(req) ? 'direct' : 'bridge');
   const send = (req: Request, res: Response, page: string, model: object, status = 200) => {
-    res.status(status).type('html').setHeader('Content-Security-Policy', CSP);
+    res.status(status).type('html');
+    usePageCsp(res);
     res.setHeader('Cache-Control', 'no-store');
     res.send(renderer.render(page, model, direct(req) ? 'standalone' : undefined));
   };
