@@ -85,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     demoMode,
     watchdogTimeoutSeconds: integer(env, 'WATCHDOG_TIMEOUT_SECONDS', 720, 30, 7 * 24 * 3600),
     logLevel,
-    restoreStartsPerMinute: integer(env, 'RATE_LIMIT_RESTORES_PER_MINUTE', 20, 1, 100_000),
+    restoreStartsPerMinute: integer(env, 'RATE_LIMIT_RESTORES_PER_MINUTE', 30, 1, 100_000),
     agentPollsPerMinute: integer(env, 'RATE_LIMIT_AGENT_POLLS_PER_MINUTE', 600, 1, 1_000_000),
     bridgeSecretPrevious,
   });

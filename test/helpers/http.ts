@@ -31,7 +31,11 @@ export async function createTestApp(dialect: Dialect, env: NodeJS.ProcessEnv = {
 }
 
 export function createTestAppOn(database: TestDatabase, env: NodeJS.ProcessEnv = {}): TestApp {
-  const config = loadConfig({ BRIDGE_SECRET: TEST_BRIDGE_SECRET, DATABASE_URL: database.url, LOG_LEVEL: 'debug', ...env });
+  // Rate limits out of the way unless a test sets them: suites send far more requests per client than a person would.
+  const config = loadConfig({
+    BRIDGE_SECRET: TEST_BRIDGE_SECRET, DATABASE_URL: database.url, LOG_LEVEL: 'debug',
+    RATE_LIMIT_RESTORES_PER_MINUTE: '100000', RATE_LIMIT_AGENT_POLLS_PER_MINUTE: '1000000', ...env,
+  });
   const memory = createMemoryLogger();
   const deps = createDeps(config, { db: database.db, log: memory.log });
   return {
