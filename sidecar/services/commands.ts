@@ -78,3 +78,13 @@ export async function agentOwnsRun(db: Knex, agentId: number, runId: number): Pr
     .first('id');
   return row !== undefined;
 }
+
+/** Retires every command of a run that is still waiting or in hand (watchdog, cancel): the enum has no 'cancelled'. */
+export async function retireRunCommands(db: Knex, runId: number, message: string): Promise<number> {
+  const changed = await db('s3_cloudbackup_run_commands')
+    .where({ run_id: runId })
+    .whereIn('type', AGENT_COMMAND_TYPES)
+    .whereIn('status', ['pending', 'processing'])
+    .update({ status: 'failed', result_message: message, processed_at: toDbTime() });
+  return affected(changed);
+}
