@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { coerceError } from '../sidecar/lib/errors.js';
 import { createLogger } from '../sidecar/lib/log.js';
+import type { ClaimedCommand } from '../sidecar/schemas/agent.js';
 import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } from './config.js';
 import { runPollLoop } from './poll-loop.js';
 import { openRepository } from './restore/repository-session.js';
@@ -45,9 +46,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
   log.info('agent started', { sidecar: config.sidecarUrl, host: hostname(), repository: config.repository.type, parallelism: config.parallelism });
+  // First what this agent had in hand before it (re)started, then new commands.
+  let resumable: ClaimedCommand[] | null = null;
+  const resumed = new Set<number>();
+  const next = async () => {
+    if (resumable === null) {
+      resumable = await client.resumable();
+      for (const command of resumable) resumed.add(command.command_id);
+    }
+    return resumable.shift() ?? client.claim();
+  };
   await runPollLoop({
-    claim: () => client.claim(),
-    handle: async (command) => { await runRestore({ config, client, log, openRepository, stopSignal: stop.signal }, command); },
+    claim: next,
+    handle: async (command) => {
+      await runRestore({ config, client, log, openRepository, stopSignal: stop.signal }, command, { resumed: resumed.has(command.command_id) });
+    },
     log,
     intervalMs: config.pollIntervalMs,
     signal: stop.signal,

@@ -2,7 +2,7 @@
 // what may pass (network errors, 429, 5xx); no business logic.
 import { backoffDelay, sleep } from '../sidecar/lib/backoff.js';
 import type {
-  ClaimResponse, ClaimedCommand, EventsRequest, EventsResponse, FinishRequest, HeartbeatRequest, HeartbeatResponse, RunStatus,
+  ClaimResponse, ClaimedCommand, EventsRequest, ResumeResponse, EventsResponse, FinishRequest, HeartbeatRequest, HeartbeatResponse, RunStatus,
 } from '../sidecar/schemas/agent.js';
 
 export class SidecarError extends Error {
@@ -35,6 +35,11 @@ export class SidecarClient {
 
   claim(): Promise<ClaimedCommand | null> {
     return this.call<ClaimResponse>('POST', '/agent/commands/claim', undefined, { retries: 0 }).then((r) => r.command);
+  }
+
+  /** The commands this agent had in hand before it restarted. */
+  resumable(): Promise<ClaimedCommand[]> {
+    return this.call<ResumeResponse>('POST', '/agent/commands/resume', undefined, { retries: 0 }).then((r) => r.commands);
   }
 
   heartbeat(runId: number, beat: HeartbeatRequest): Promise<HeartbeatResponse> {

@@ -1,4 +1,5 @@
 // Environment -> frozen, typed Config. Each bad value names its variable so an operator can fix it at once.
+import cron from 'node-cron';
 import type { LogLevel } from './lib/log.js';
 
 export interface Config {
@@ -8,6 +9,8 @@ export interface Config {
   bridgeSecret: string;
   demoMode: boolean;
   watchdogTimeoutSeconds: number;
+  /** node-cron expression for the watchdog; every minute unless an operator (or a test) says otherwise. */
+  watchdogSchedule: string;
   logLevel: LogLevel;
   /** Restore starts one client may make per minute (per sidecar instance). */
   restoreStartsPerMinute: number;
@@ -77,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const watchdogSchedule = env.WATCHDOG_SCHEDULE || '* * * * *';
+  if (!cron.validate(watchdogSchedule)) throw new ConfigError('WATCHDOG_SCHEDULE', `must be a cron expression, got "${watchdogSchedule}"`);
+
   return Object.freeze({
     databaseUrl,
     host,
@@ -84,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bridgeSecret,
     demoMode,
     watchdogTimeoutSeconds: integer(env, 'WATCHDOG_TIMEOUT_SECONDS', 720, 30, 7 * 24 * 3600),
+    watchdogSchedule,
     logLevel,
     restoreStartsPerMinute: integer(env, 'RATE_LIMIT_RESTORES_PER_MINUTE', 30, 1, 100_000),
     agentPollsPerMinute: integer(env, 'RATE_LIMIT_AGENT_POLLS_PER_MINUTE', 600, 1, 1_000_000),

@@ -4,6 +4,8 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createDeps } from './deps.js';
 import { migrate, schemaStatus } from './db/migrate.js';
+import { startScheduler, type Scheduler } from './jobs/scheduler.js';
+import { watchdogJob } from './jobs/watchdog.js';
 import { coerceError } from './lib/errors.js';
 
 async function main(): Promise<void> {
@@ -29,18 +31,22 @@ async function main(): Promise<void> {
     log.warn('database not reachable at start; /healthz answers 503 until it is', { err: coerceError(thrown) });
   }
   const app = createApp(deps);
+  let scheduler: Scheduler | null = null;
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     log.info('sidecar listening', { host: config.host, port, demoMode: config.demoMode });
+    // Every instance schedules the watchdog; the lease lets one of them run each tick.
+    scheduler = startScheduler(db, log, [watchdogJob(db, log, { timeoutSeconds: config.watchdogTimeoutSeconds, schedule: config.watchdogSchedule })]);
   });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     log.info('shutting down', { signal });
+    const jobsStopped = scheduler?.stop() ?? Promise.resolve();
     server.close(() => {
-      void db.destroy().finally(() => process.exit(0));
+      void jobsStopped.then(() => db.destroy()).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10000).unref();
   };

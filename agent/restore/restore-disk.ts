@@ -127,6 +127,10 @@ async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: Di
     signal: request.signal,
     knownZero: plan.knownZero,
     onBytes: setDone,
+  }).catch((error: unknown) => {
+    // A failed object read mid-disk means the storage went away or the data is damaged: say so, keep kopia's detail.
+    if (request.signal.aborted || !(error instanceof RestoreError) || error.code !== 'KOPIA_FAILED') throw error;
+    throw new RestoreError('REPOSITORY_UNAVAILABLE', `Cannot read the backup from the repository (storage unreachable or data damaged): ${error.message}`);
   });
   // The probe read counts as a fetch too.
   return { ...written, chunksFetched: written.chunksFetched + plan.knownZero.size, method: 'parallel' };

@@ -1,7 +1,7 @@
 // One hyperv_restore command, start to end: re-validate the payload, open the repository, restore each selected
 // disk in turn (a failed disk does not stop the others), report progress and the catalogue's events, and always
 // finish the run: success, warning (some disks failed), failed (all failed or nothing could start) or cancelled.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coerceError } from '../../sidecar/lib/errors.js';
 import type { Logger } from '../../sidecar/lib/log.js';
@@ -10,8 +10,10 @@ import type { AgentConfig } from '../config.js';
 import { EventOutbox } from '../event-outbox.js';
 import type { SidecarClient } from '../sidecar-client.js';
 import { deliverFinish } from './deliver-finish.js';
+import { removePartial } from './partial-file.js';
 import { RestoreReporter } from './reporter.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
+import { RunJournal } from './run-journal.js';
 import { RestoreError, type DiskProgress, type RepositoryOptions, type RepositorySession } from './types.js';
 
 export interface RestoreDeps {
@@ -26,7 +28,8 @@ export interface RestoreDeps {
 type StopReason = 'cancel' | 'run-finished' | 'agent-stopping';
 type DiskOutcome = { state: 'done' } | { state: 'failed'; message: string } | { state: 'cancelled' };
 
-export async function runRestore(deps: RestoreDeps, command: ClaimedCommand): Promise<FinalStatus | null> {
+/** `resumed`: this agent had the command in hand before it restarted (crash): finished disks are kept. */
+export async function runRestore(deps: RestoreDeps, command: ClaimedCommand, { resumed = false } = {}): Promise<FinalStatus | null> {
   const log = deps.log.child({ runId: command.run_id, commandId: command.command_id });
   const outbox = new EventOutbox(deps.client, command.run_id, log);
   const planned = planRestore(command, deps.config.pathMap);
@@ -36,15 +39,17 @@ export async function runRestore(deps: RestoreDeps, command: ClaimedCommand): Pr
     await deliverFinish(deps.client, outbox, command.run_id, { status: 'failed', message: planned.message }, log);
     return 'failed';
   }
-  return new RestoreRun(deps, planned.plan, outbox, log).execute();
+  return new RestoreRun(deps, planned.plan, outbox, log, resumed).execute();
 }
 
 class RestoreRun {
   private readonly cancel = new AbortController();
   private stopReason: StopReason | null = null;
   private readonly reporter: RestoreReporter;
+  private journal: RunJournal | null = null;
 
-  constructor(private readonly deps: RestoreDeps, private readonly plan: RestorePlan, private readonly outbox: EventOutbox, private readonly log: Logger) {
+  constructor(private readonly deps: RestoreDeps, private readonly plan: RestorePlan, private readonly outbox: EventOutbox, private readonly log: Logger,
+    private readonly resumed: boolean) {
     this.reporter = new RestoreReporter({
       client: deps.client, outbox, runId: plan.runId, log,
       disks: plan.disks.map((d) => ({ name: d.fileName, path: d.sourcePath })),
@@ -83,6 +88,20 @@ class RestoreRun {
     } catch (thrown) {
       return `cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? coerceError(thrown).message}`;
     }
+    try {
+      this.journal = await RunJournal.open(config.workDir, this.plan.runId, this.resumed);
+    } catch (thrown) {
+      return `cannot write to the agent's work folder: ${(thrown as NodeJS.ErrnoException).code ?? coerceError(thrown).message}`;
+    }
+    if (this.resumed) {
+      // Only a .partial this run started is ours to delete: the earlier process died before it could. Done first, so
+      // even a resumed run that cannot open the repository leaves nothing half-written behind.
+      for (const disk of this.plan.disks) {
+        if (this.journal.wasStarted(disk.hostFile) && !this.journal.isDone(disk.hostFile)) await removePartial(disk.hostFile);
+      }
+      this.log.warn('resuming a restore this agent had in hand before it restarted');
+      this.outbox.add('HYPERV_RESTORE_NOTICE', { code: 'AGENT_RESTARTED', message: 'The agent restarted during this restore and takes it up again: finished disks are kept, unfinished ones start over' });
+    }
     let session: RepositorySession;
     const openedAt = Date.now();
     try {
@@ -109,6 +128,15 @@ class RestoreRun {
     const disk = this.plan.disks[index]!;
     const total = this.plan.disks.length;
     if (this.cancel.signal.aborted) return this.markCancelled(index);
+    const journal = this.journal!;
+    if (this.resumed && journal.isDone(disk.hostFile)) {
+      const kept = await stat(disk.hostFile).catch(() => null);
+      if (kept) {
+        this.reporter.setDisk(index, { status: 'done', bytes_total: kept.size, bytes_done: kept.size });
+        return { state: 'done' };
+      }
+    }
+    await journal.markStarted(disk.hostFile);
     this.outbox.add('HYPERV_RESTORE_DISK_STARTING', { disk_index: index + 1, total_disks: total, disk_name: disk.fileName });
     this.reporter.current = `Disk ${index + 1}/${total}: ${disk.fileName}`;
     this.reporter.setDisk(index, { status: 'running' });
@@ -120,6 +148,7 @@ class RestoreRun {
         onProgress: this.progressOf(index),
         onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
       });
+      await journal.markDone(disk.hostFile);
       this.log.info('disk restored', { disk: disk.fileName, ms: Date.now() - startedAt, ...result });
       this.reporter.setDisk(index, { status: 'done', bytes_total: result.bytesTotal, bytes_done: result.bytesTotal });
     } catch (thrown) {
@@ -155,7 +184,9 @@ class RestoreRun {
     if (this.stopReason === 'run-finished') return null; // the sidecar already ended the run (watchdog, cancel)
     const { status, message } = this.verdict(outcomes);
     this.reporter.current = '';
-    await deliverFinish(this.deps.client, this.outbox, this.plan.runId, { status, message, progress: this.reporter.report() }, this.log);
+    const delivered = await deliverFinish(this.deps.client, this.outbox, this.plan.runId, { status, message, progress: this.reporter.report() }, this.log);
+    // Kept until the sidecar has the end: otherwise the command is resumed later and needs it.
+    if (delivered) await this.journal?.remove().catch(() => undefined);
     return status;
   }
 

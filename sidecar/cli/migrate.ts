@@ -7,7 +7,7 @@ import { coerceError } from '../lib/errors.js';
 async function run(): Promise<void> {
   const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   parseDatabaseUrl(url);
-  const db = createDb(url);
+  const db = createDb(url, { queryTimeoutMs: 0 }); // a schema change on a big table may take minutes
   try {
     const ran = await migrate(db);
     const status = await schemaStatus(db);

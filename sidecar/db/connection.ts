@@ -14,7 +14,34 @@ function sqliteFile(url: string): string {
   return isAbsolute(rest) ? rest : resolve(process.cwd(), rest);
 }
 
-export function createDb(databaseUrl: string, options: { poolMax?: number } = {}): Db {
+/** What a MariaDB connection looks like to the pool hook (mysql2's Connection, the parts used here). */
+interface MysqlConnection {
+  query(sql: unknown, values?: unknown, cb?: unknown): unknown;
+  destroy(): void;
+}
+
+type QueryCallback = (err: (Error & { code?: string }) | null, ...rest: unknown[]) => void;
+
+// mysql2 has no default statement timeout: across a network partition (the server neither answers nor closes) a
+// query waits for ever, the pool fills up with such connections and the sidecar never recovers. Every query gets a
+// deadline; a connection whose query timed out is destroyed, so the pool drops it instead of reusing a connection
+// whose protocol state is unknown. Timed-out queries surface as PROTOCOL_SEQUENCE_TIMEOUT (503, db/translate-error).
+function withQueryDeadline(conn: MysqlConnection, timeoutMs: number): void {
+  const query = conn.query.bind(conn);
+  conn.query = (sql: unknown, values?: unknown, cb?: unknown) => {
+    if (typeof sql !== 'object' || sql === null || typeof cb !== 'function') return query(sql, values, cb);
+    const options = { timeout: timeoutMs, ...(sql as Record<string, unknown>) };
+    return query(options, values, ((err, ...rest) => {
+      if (err?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') conn.destroy();
+      (cb as QueryCallback)(err, ...rest);
+    }) satisfies QueryCallback);
+  };
+}
+
+/** Default deadline of one MariaDB statement; the migrate CLI passes 0 (an ALTER on a big table may take long). */
+export const QUERY_TIMEOUT_MS = 15_000;
+
+export function createDb(databaseUrl: string, options: { poolMax?: number; queryTimeoutMs?: number } = {}): Db {
   if (databaseUrl.startsWith('sqlite://')) {
     const filename = sqliteFile(databaseUrl);
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -58,8 +85,10 @@ export function createDb(databaseUrl: string, options: { poolMax?: number } = {}
     pool: {
       min: 0,
       max: options.poolMax ?? 10,
-      afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+      afterCreate(conn: MysqlConnection, done: (err: Error | null, conn: unknown) => void) {
+        const timeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
+        if (timeoutMs > 0) withQueryDeadline(conn, timeoutMs);
+        conn.query("SET time_zone = '+00:00'", undefined, (err: Error | null) => done(err, conn));
       },
     },
   });

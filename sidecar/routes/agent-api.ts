@@ -11,7 +11,7 @@ import type { Validator } from '../lib/validator.js';
 import { validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
 import { storeAgentEvents } from '../services/agent-events.js';
 import { finishRun, readOwnRun, recordHeartbeat } from '../services/agent-runs.js';
-import { claimNextCommand } from '../services/commands.js';
+import { claimNextCommand, resumableCommands } from '../services/commands.js';
 
 function runIdOf(req: Request): number {
   const raw = String(req.params.run ?? '');
@@ -37,6 +37,14 @@ export function agentApiRouter({ config, db, log }: Deps): Router {
     const command = await claimNextCommand(db, agent.id);
     if (command) requestLog(res, log).info('command claimed', { agentId: agent.id, commandId: command.command_id, runId: command.run_id });
     respond(res, { command });
+  });
+
+  // An agent that restarted (crash, reboot) asks once for what it had in hand; claim never hands those out again.
+  router.post('/agent/commands/resume', async (_req, res) => {
+    const agent = agentOf(res);
+    const commands = await resumableCommands(db, agent.id);
+    if (commands.length) log.info('commands resumed', { agentId: agent.id, runIds: commands.map((c) => c.run_id) });
+    respond(res, { commands });
   });
 
   router.post('/agent/runs/:run/heartbeat', async (req, res) => {

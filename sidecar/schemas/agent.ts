@@ -39,6 +39,11 @@ export interface ClaimResponse {
   command: ClaimedCommand | null;
 }
 
+/** The commands this agent claimed whose runs are still going: what an agent that restarted must pick up again. */
+export interface ResumeResponse {
+  commands: ClaimedCommand[];
+}
+
 // ---- heartbeat (status + progress) --------------------------------------------------------------------------
 
 export interface DiskProgressEntry {

@@ -62,7 +62,13 @@ const COMMAND_OUTCOME = { success: 'completed', warning: 'completed', failed: 'f
 
 /** Final status. Repeating the same finish is a no-op (the agent retries when it lost the answer). */
 export async function finishRun(db: Knex, agentId: number, runId: number, finish: FinishRequest): Promise<{ run_status: RunStatus }> {
-  const run = await readOwnRun(db, agentId, runId);
+  let run = await readOwnRun(db, agentId, runId);
+  if (run.status === 'starting' && (finish.status === 'success' || finish.status === 'warning')) {
+    // Every heartbeat that would have said "running" was lost (sidecar or database down during the restore), yet the
+    // agent did run it: record that step first, so the state machine keeps its order.
+    await transitionRun(db, runId, 'running', { onlyFrom: ['starting'] });
+    run = await readOwnRun(db, agentId, runId);
+  }
   const resultMessage = finish.status === 'cancelled' ? `Cancelled: ${finish.message}` : finish.message;
   if (run.status !== finish.status) {
     if (isTerminal(run.status)) throw runFinishedError(run.status);

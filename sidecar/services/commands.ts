@@ -61,6 +61,19 @@ export async function claimNextCommand(db: Knex, agentId: number): Promise<Claim
   return null;
 }
 
+/** This agent's commands still in hand (`processing`) whose run is going: after a crash the agent takes them up again. */
+export async function resumableCommands(db: Knex, agentId: number): Promise<ClaimedCommand[]> {
+  const rows = (await db('s3_cloudbackup_run_commands as c')
+    .join('s3_cloudbackup_runs as r', 'r.id', 'c.run_id')
+    .where({ 'c.status': 'processing', 'c.agent_id': agentId })
+    .whereIn('c.type', AGENT_COMMAND_TYPES)
+    .whereIn('r.status', ['starting', 'running'])
+    .orderBy('c.id')
+    .limit(CANDIDATES)
+    .select('c.id', 'c.type', 'c.run_id', 'r.run_uuid', 'c.payload_json')) as CandidateRow[];
+  return rows.map((row) => ({ command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) }));
+}
+
 /** Ends the command of a run this agent claimed: completed (success, warning) or failed (failed, cancelled). */
 export async function finishCommand(db: Knex, agentId: number, runId: number, outcome: 'completed' | 'failed', message: string): Promise<void> {
   await db('s3_cloudbackup_run_commands')
@@ -77,4 +90,14 @@ export async function agentOwnsRun(db: Knex, agentId: number, runId: number): Pr
     .whereNot('status', 'pending')
     .first('id');
   return row !== undefined;
+}
+
+/** Retires every command of a run that is still waiting or in hand (watchdog, cancel): the enum has no 'cancelled'. */
+export async function retireRunCommands(db: Knex, runId: number, message: string): Promise<number> {
+  const changed = await db('s3_cloudbackup_run_commands')
+    .where({ run_id: runId })
+    .whereIn('type', AGENT_COMMAND_TYPES)
+    .whereIn('status', ['pending', 'processing'])
+    .update({ status: 'failed', result_message: message, processed_at: toDbTime() });
+  return affected(changed);
 }

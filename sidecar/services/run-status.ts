@@ -45,6 +45,8 @@ export interface TransitionOptions {
   set?: Record<string, unknown>;
   /** Narrows the allowed previous statuses further (e.g. only from 'queued'). */
   onlyFrom?: readonly RunStatus[];
+  /** Only when the run has not been written since this time (the watchdog must not fail a run a heartbeat just saved). */
+  idleSince?: Date;
   now?: Date;
 }
 
@@ -60,6 +62,8 @@ export async function transitionRun(db: Knex, runId: number, to: RunStatus, opti
   const update: Record<string, unknown> = { ...options.set, status: to, updated_at: now };
   if (to === 'starting' || to === 'running') update.started_at = db.raw('COALESCE(started_at, ?)', [now]);
   if (isTerminal(to)) update.finished_at = now;
-  const changed = await db(RUNS_TABLE).where('id', runId).whereIn('status', [...from]).update(update);
+  const query = db(RUNS_TABLE).where('id', runId).whereIn('status', [...from]);
+  if (options.idleSince) query.whereRaw('COALESCE(updated_at, started_at, created_at) < ?', [toDbTime(options.idleSince)]);
+  const changed = await query.update(update);
   return affected(changed) === 1;
 }
