@@ -11,6 +11,10 @@ import { listen, type Listening } from '../helpers/listening-app.js';
 import { projectPath } from '../helpers/paths.js';
 import { startPhpBridge, type PhpBridge } from '../helpers/php-bridge.js';
 import { insertRestoreRun } from '../helpers/restore-runs.js';
+import { MIGRATIONS } from '../../sql/migrations/index.js';
+
+// The sidecar reports the newest migration it applied.
+const LATEST_SCHEMA = MIGRATIONS.at(-1)!.id;
 
 const UNAVAILABLE = 'Restore service is temporarily unavailable';
 // How PHP prints a problem with display_errors on (plain or HTML): "Warning: ... in /file.php on line 12".
@@ -121,7 +125,7 @@ describe('WHMCS bridge module (php-cli)', function () {
     it('Can tell on activation whether the sidecar answers /healthz', async () => {
       const up = (await (await get('/activate.php')).json()) as { status: string; description: string };
       assert.equal(up.status, 'success');
-      assert.match(up.description, /answers \/healthz \(database ok, schema 0003-restore-indexes\)/);
+      assert.match(up.description, new RegExp(`answers /healthz \\(database ok, schema ${LATEST_SCHEMA}\\)`));
       php.setSettings({ sidecar_url: 'http://127.0.0.1:9', bridge_secret: TEST_BRIDGE_SECRET });
       const down = (await (await get('/activate.php')).json()) as { status: string; description: string };
       assert.equal(down.status, 'info');
@@ -191,7 +195,7 @@ describe('WHMCS bridge module (php-cli)', function () {
     it('Can list runs of all clients with filters and a health line', async () => {
       const { cookie } = php.login({ admin_id: 1 });
       const html = await (await get('/addonmodules.php?module=hypervrestore&action=runs&status=failed&client_id=&vm=', cookie)).text();
-      assert.match(html, /Sidecar reachable<\/span> http:\/\/127\.0\.0\.1:\d+: database ok, schema 0003-restore-indexes/);
+      assert.match(html, new RegExp(`Sidecar reachable</span> http://127\\.0\\.0\\.1:\\d+: database ok, schema ${LATEST_SCHEMA}`));
       assert.ok(html.includes('1 run(s)'));
       assert.ok(!html.includes(`data-run-id="${queuedRun}"`));
       const byName = await (await get('/addonmodules.php?module=hypervrestore&action=runs&vm=server%200', cookie)).text();
