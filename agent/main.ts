@@ -8,7 +8,7 @@ import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } fr
 import { runPollLoop } from './poll-loop.js';
 import { openRepository } from './restore/repository-session.js';
 import { runRestore } from './restore/run-restore.js';
-import { SidecarClient } from './sidecar-client.js';
+import { SidecarClient, SidecarError } from './sidecar-client.js';
 
 function configPathFrom(argv: string[]): string | null {
   const i = argv.indexOf('--config');
@@ -51,7 +51,11 @@ async function main(): Promise<void> {
   const resumed = new Set<number>();
   const next = async () => {
     if (resumable === null) {
-      resumable = await client.resumable();
+      // A sidecar older than the resume route answers 404: nothing to resume there.
+      resumable = await client.resumable().catch((thrown: unknown) => {
+        if (thrown instanceof SidecarError && thrown.status === 404) return [];
+        throw thrown;
+      });
       for (const command of resumable) resumed.add(command.command_id);
     }
     return resumable.shift() ?? client.claim();

@@ -11,6 +11,7 @@ describe('Sidecar configuration', function () {
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.port, 8787);
     assert.equal(config.watchdogTimeoutSeconds, 720);
+    assert.equal(config.watchdogSchedule, '* * * * *');
     assert.equal(config.logLevel, 'info');
     assert.equal(config.demoMode, false);
   });
@@ -23,6 +24,7 @@ describe('Sidecar configuration', function () {
     ['an unknown log level', { BRIDGE_SECRET: SECRET, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     ['an unknown database scheme', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
     ['a watchdog timeout of zero', { BRIDGE_SECRET: SECRET, WATCHDOG_TIMEOUT_SECONDS: '0' }, 'WATCHDOG_TIMEOUT_SECONDS'],
+    ['a watchdog schedule that is not a cron expression', { BRIDGE_SECRET: SECRET, WATCHDOG_SCHEDULE: 'every minute' }, 'WATCHDOG_SCHEDULE'],
     ['demo mode on a public address', { DEMO_MODE: '1', HOST: '0.0.0.0' }, 'HOST'],
     ['a demo mode that is not 0 or 1', { DEMO_MODE: 'yes', BRIDGE_SECRET: SECRET }, 'DEMO_MODE'],
   ];
