@@ -46,8 +46,8 @@ export class SidecarClient {
     return this.call('POST', `/agent/runs/${runId}/heartbeat`, beat, { retries: 0 });
   }
 
-  runState(runId: number): Promise<{ run_status: RunStatus; cancel_requested: boolean }> {
-    return this.call('GET', `/agent/runs/${runId}`);
+  runState(runId: number, options: CallOptions = {}): Promise<{ run_status: RunStatus; cancel_requested: boolean }> {
+    return this.call('GET', `/agent/runs/${runId}`, undefined, options);
   }
 
   pushEvents(runId: number, body: EventsRequest): Promise<EventsResponse> {

@@ -52,6 +52,8 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
     await file.close();
     file = null;
     throwIfCancelled(request.signal);
+    await request.beforeCommit?.();
+    throwIfCancelled(request.signal);
     await finishPartial(request.targetFile, source.size);
     bytesDone = source.size;
     report();

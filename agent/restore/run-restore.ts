@@ -124,6 +124,15 @@ class RestoreRun {
     return outcomes;
   }
 
+  /**
+   * Heartbeats learn of a cancel within a second; this closes that window for the disk about to appear: a cancel the
+   * sidecar has accepted never leaves a new disk behind. An unreachable sidecar keeps the disk (nothing to undo).
+   */
+  private async confirmNotCancelled(): Promise<void> {
+    const state = await this.deps.client.runState(this.plan.runId, { retries: 0 }).catch(() => null);
+    if (state?.cancel_requested) this.stop('cancel');
+  }
+
   private async restoreOne(session: RepositorySession, index: number): Promise<DiskOutcome> {
     const disk = this.plan.disks[index]!;
     const total = this.plan.disks.length;
@@ -147,6 +156,7 @@ class RestoreRun {
         parallelism: this.deps.config.parallelism, signal: this.cancel.signal,
         onProgress: this.progressOf(index),
         onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
+        beforeCommit: () => this.confirmNotCancelled(),
       });
       await journal.markDone(disk.hostFile);
       this.log.info('disk restored', { disk: disk.fileName, ms: Date.now() - startedAt, ...result });

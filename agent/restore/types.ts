@@ -46,6 +46,11 @@ export interface DiskRestoreRequest {
   signal: AbortSignal;
   onProgress?(progress: DiskProgress): void;
   onNotice?(notice: RestoreNotice): void;
+  /**
+   * Called once the disk is complete in its .partial, just before it is moved into place: the last moment a cancel
+   * can still keep a disk from appearing. It may abort `signal`; the engine then deletes the .partial.
+   */
+  beforeCommit?(): Promise<void>;
 }
 
 export interface DiskRestoreResult {

@@ -32,6 +32,8 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 }
 
+const BIG_SIZE = 512 * MiB + 999;
+
 describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)', function () {
   this.timeout(600_000);
   let dir: string;
@@ -47,7 +49,7 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     vm = await buildSampleVm(repo, [diskLayout('disk0.vhdx', 24), diskLayout('data.vhdx', 13, 4321)]);
     // A disk of random data only (no zero chunk to skip) for the cancel test: big enough to be mid-way when cancelled.
     const bigFile = join(repo.dir, 'big.vhdx');
-    await writeDisk(bigFile, { name: 'big.vhdx', size: 320 * MiB + 999, zeroRegions: [] }, 'big');
+    await writeDisk(bigFile, { name: 'big.vhdx', size: BIG_SIZE, zeroRegions: [] }, 'big');
     bigManifest = await repo.snapshotFile(bigFile, 'C:\\VMs\\big.vhdx');
     await rm(bigFile);
     world = await createRestoreWorld(repo, vm, 'mariadb', dir);
@@ -159,12 +161,19 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     const folder = join(world.driveC, 'Restored', 'cancel');
     const midway = await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
     assert.equal(midway.status, 'running');
-    assert.equal(midway.progress.bytes_total, 320 * MiB + 999);
+    assert.equal(midway.progress.bytes_total, BIG_SIZE);
     assert.ok(midway.progress.bytes_done > 0 && midway.progress.bytes_done < midway.progress.bytes_total);
     const beat = await db('s3_cloudbackup_runs').where({ id: runId }).first('current_item', 'speed_bytes_per_sec', 'updated_at');
     assert.equal(beat.current_item, 'Disk 1/1: big.vhdx');
+    // Freeze the agent while the cancel is put on record, so a fast machine cannot finish the disk in between.
+    agent.child.kill('SIGSTOP');
     const cancelledAt = Date.now();
-    const cancel = await clientPost(world.test.app, world.clientId, `/api/runs/${runId}/cancel`, {});
+    let cancel;
+    try {
+      cancel = await clientPost(world.test.app, world.clientId, `/api/runs/${runId}/cancel`, {});
+    } finally {
+      agent.child.kill('SIGCONT');
+    }
     assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
     const run = await waitFor(runId, finished, 30_000);
     assert.equal(run.status, 'cancelled');
