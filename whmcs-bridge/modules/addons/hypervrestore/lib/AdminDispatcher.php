@@ -80,20 +80,8 @@ final class AdminDispatcher
 
     private function call(string $method, string $target, string $action): ?SidecarResponse
     {
-        $adminId = (string) $this->identity->adminId;
-        $request = $method . ' ' . $target . ' (admin ' . $adminId . ')';
-        try {
-            $response = $this->client->send($method, $target, '', $adminId, $method === 'POST' ? '{}' : '');
-        } catch (SidecarUnavailable $e) {
-            Unavailable::log($this->client->settings(), $action, $request, $e->getMessage());
-            return null;
-        }
-        $problem = Unavailable::problemWith($response);
-        if ($problem !== null) {
-            Unavailable::log($this->client->settings(), $action, $request, $problem);
-            return null;
-        }
-        return $response;
+        $body = $method === 'POST' ? '{}' : '';
+        return $this->client->sendOrLog($action, $method, $target, '', (string) $this->identity->adminId, $body);
     }
 
     private function header(string $action): string

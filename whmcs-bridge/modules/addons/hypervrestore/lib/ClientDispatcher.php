@@ -92,19 +92,7 @@ final class ClientDispatcher
     private function call(string $method, string $target, string $body, string $action, string $type = ''): ?SidecarResponse
     {
         [$clientId, $adminId] = $this->identity->clientHeaders();
-        $request = $method . ' ' . $target . ' (client ' . $clientId . ')';
-        try {
-            $response = $this->client->send($method, $target, $clientId, $adminId, $body, $type);
-        } catch (SidecarUnavailable $e) {
-            Unavailable::log($this->client->settings(), $action, $request, $e->getMessage());
-            return null;
-        }
-        $problem = Unavailable::problemWith($response);
-        if ($problem !== null) {
-            Unavailable::log($this->client->settings(), $action, $request, $problem);
-            return null;
-        }
-        return $response;
+        return $this->client->sendOrLog($action, $method, $target, $clientId, $adminId, $body, $type);
     }
 
     private function message(string $text): string

@@ -71,6 +71,24 @@ final class SidecarClient
     }
 
     /** GET /healthz (unsigned): a short summary when the sidecar answers 200, null otherwise. */
+    /** send(), or null after logging (logModuleCall) why the sidecar could not serve the request. */
+    public function sendOrLog(string $action, string $method, string $pathAndQuery, string $clientId, string $adminId, string $body = '', string $contentType = ''): ?SidecarResponse
+    {
+        $request = $method . ' ' . $pathAndQuery . ($clientId !== '' ? ' (client ' . $clientId . ')' : ' (admin ' . $adminId . ')');
+        try {
+            $response = $this->send($method, $pathAndQuery, $clientId, $adminId, $body, $contentType);
+        } catch (SidecarUnavailable $e) {
+            Unavailable::log($this->settings, $action, $request, $e->getMessage());
+            return null;
+        }
+        $problem = Unavailable::problemWith($response);
+        if ($problem !== null) {
+            Unavailable::log($this->settings, $action, $request, $problem);
+            return null;
+        }
+        return $response;
+    }
+
     public function health(): ?string
     {
         try {
