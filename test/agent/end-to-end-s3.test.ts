@@ -8,7 +8,7 @@ import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { clientGet, clientPost } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 import { createRestoreWorld, type RestoreWorld } from '../helpers/restore-world.js';
-import { startVersityGw, type VersityGw } from '../helpers/versitygw.js';
+import { startVersityGw, type VersityGw, s3RepositoryOn } from '../helpers/versitygw.js';
 
 describe('Restore end to end on an S3 repository (versitygw)', function () {
   this.timeout(600_000);
@@ -23,10 +23,7 @@ describe('Restore end to end on an S3 repository (versitygw)', function () {
     dir = await mkdtemp(join(tmpdir(), 'hvr-e2e-s3-'));
     gw = await startVersityGw();
     await gw.createBucket('backups');
-    repo = await createTestRepository({
-      type: 's3', endpoint: gw.endpoint, bucket: 'backups', prefix: 'job-9/', accessKeyId: gw.accessKeyId,
-      secretAccessKey: gw.secretAccessKey, region: gw.region, disableTls: true,
-    });
+    repo = await createTestRepository(s3RepositoryOn(gw, 'backups', 'job-9/'));
     vm = await buildSampleVm(repo, [diskLayout('disk0.vhdx', 20), diskLayout('data.vhdx', 9, 999)]);
     world = await createRestoreWorld(repo, vm, 'mariadb', dir);
     agent = startAgent(world.configFile);

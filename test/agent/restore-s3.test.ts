@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openRepository } from '../../agent/restore/repository-session.js';
 import type { RepositorySession, RestoreError } from '../../agent/restore/types.js';
 import { buildSampleVm, createTestRepository, diskLayout, kopiaPath, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
-import { startVersityGw, type VersityGw } from '../helpers/versitygw.js';
+import { startVersityGw, type VersityGw, s3RepositoryOn } from '../helpers/versitygw.js';
 
 describe('restore engine (S3 repository on versitygw)', function () {
   this.timeout(300_000);
@@ -20,10 +20,7 @@ describe('restore engine (S3 repository on versitygw)', function () {
   before(async () => {
     gw = await startVersityGw();
     await gw.createBucket('backups');
-    repo = await createTestRepository({
-      type: 's3', endpoint: gw.endpoint, bucket: 'backups', prefix: 'job-7/', accessKeyId: gw.accessKeyId,
-      secretAccessKey: gw.secretAccessKey, region: gw.region, disableTls: true,
-    });
+    repo = await createTestRepository(s3RepositoryOn(gw, 'backups', 'job-7/'));
     vm = await buildSampleVm(repo, [diskLayout('disk0.vhdx', 24), diskLayout('disk1.vhdx', 13, 77)]);
     out = join(repo.dir, 'restored');
     await mkdir(out);

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
 import { projectPath } from './paths.js';
 
 export interface VersityGw {
@@ -17,6 +18,14 @@ export interface VersityGw {
   region: string;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The kopia S3 connection for a bucket and prefix on this server (plain HTTP on loopback). */
+export function s3RepositoryOn(gw: VersityGw, bucket: string, prefix: string): Exclude<RepositorySpec, { type: 'filesystem' }> {
+  return {
+    type: 's3', endpoint: gw.endpoint, bucket, prefix, accessKeyId: gw.accessKeyId,
+    secretAccessKey: gw.secretAccessKey, region: gw.region, disableTls: true,
+  };
 }
 
 export function versitygwPath(): string {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openRepository } from '../../agent/restore/repository-session.js';
 import { RestoreError, type RepositorySession } from '../../agent/restore/types.js';
 import { createTestRepository, diskLayout, kopiaPath, writeDisk, type TestRepository } from '../helpers/kopia.js';
-import { startVersityGw, type VersityGw } from '../helpers/versitygw.js';
+import { startVersityGw, type VersityGw, s3RepositoryOn } from '../helpers/versitygw.js';
 
 const MiB = 1024 * 1024;
 
@@ -94,10 +94,7 @@ describe('Kopia failures end the disk cleanly', function () {
     before(async () => {
       gw = await startVersityGw();
       await gw.createBucket('backups');
-      repo = await createTestRepository({
-        type: 's3', endpoint: gw.endpoint, bucket: 'backups', prefix: 'rel/', accessKeyId: gw.accessKeyId,
-        secretAccessKey: gw.secretAccessKey, region: gw.region, disableTls: true,
-      });
+      repo = await createTestRepository(s3RepositoryOn(gw, 'backups', 'rel/'));
       manifest = await snapshotDisk(repo, 'big.vhdx', 96, false);
     });
     after(async () => {

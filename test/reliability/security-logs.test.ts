@@ -10,7 +10,7 @@ import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { bridgeHeaders, clientGet, clientPost, signedRequest, TEST_BRIDGE_SECRET } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, type TestRepository } from '../helpers/kopia.js';
 import { createRestoreWorld, type RestoreWorld } from '../helpers/restore-world.js';
-import { startVersityGw, type VersityGw } from '../helpers/versitygw.js';
+import { startVersityGw, type VersityGw, s3RepositoryOn } from '../helpers/versitygw.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -36,10 +36,7 @@ describe('Logs of a full restore', function () {
     dir = await mkdtemp(join(tmpdir(), 'hvr-sec-logs-'));
     gw = await startVersityGw();
     await gw.createBucket('backups');
-    repo = await createTestRepository({
-      type: 's3', endpoint: gw.endpoint, bucket: 'backups', prefix: 'job-sec/', accessKeyId: gw.accessKeyId,
-      secretAccessKey: gw.secretAccessKey, region: gw.region, disableTls: true,
-    });
+    repo = await createTestRepository(s3RepositoryOn(gw, 'backups', 'job-sec/'));
     const vm = await buildSampleVm(repo, [diskLayout('disk0.vhdx', 6)], 1);
     world = await createRestoreWorld(repo, vm, 'mariadb', dir);
     agent = startAgent(world.configFile);
