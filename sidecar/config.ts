@@ -42,9 +42,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+const DATABASE_URL_FORMS = 'must be mysql://user:pass@host:port/db (optionally ?socket=/abs/path/mysqld.sock) or sqlite:///abs/path.db (or sqlite://./rel.db)';
+
 export function parseDatabaseUrl(url: string): void {
-  if (!/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(url) && !/^sqlite:\/\/.+/.test(url)) {
-    throw new ConfigError('DATABASE_URL', 'must be mysql://user:pass@host:port/db or sqlite:///abs/path.db (or sqlite://./rel.db)');
+  if (/^sqlite:\/\/.+/.test(url)) return;
+  if (!/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(url)) throw new ConfigError('DATABASE_URL', DATABASE_URL_FORMS);
+  const params = new URL(url.replace(/^mariadb:/, 'mysql:')).searchParams;
+  for (const [name, value] of params) {
+    if (name !== 'socket') throw new ConfigError('DATABASE_URL', `has an unknown option "${name}"; ${DATABASE_URL_FORMS}`);
+    if (!value.startsWith('/')) throw new ConfigError('DATABASE_URL', `socket must be an absolute path, got "${value}"`);
   }
 }
 

@@ -3,7 +3,7 @@
 // Flags (or env): --duration (BENCH_DURATION, s per scenario, 20), --connections (BENCH_CONNECTIONS, 50).
 import { randomBytes } from 'node:crypto';
 import autocannon, { type Result } from 'autocannon';
-import { withBenchDatabase } from '../lib/bench-database.js';
+import { sidecarDatabaseUrl, withBenchDatabase } from '../lib/bench-database.js';
 import { bridgeHeaders } from '../lib/bridge-signer.js';
 import { cpuPercent, loadAverage, sampleProc, watchRss } from '../lib/proc-stats.js';
 import { numberFlag, printJson, printTable, progress } from '../lib/report.js';
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     const seed = await seedApi(database.db, SPEC);
     const seedSeconds = (Date.now() - started) / 1000;
     progress(`seeded ${SPEC.clients} clients, ${SPEC.clients * SPEC.vmsPerClient} VMs, ${seed.points} points on VM ${seed.vmId} in ${seedSeconds.toFixed(1)} s`);
-    const sidecar = await startBenchSidecar({ DATABASE_URL: database.url, BRIDGE_SECRET: SECRET });
+    const { url, transport } = await sidecarDatabaseUrl(database);
+    const sidecar = await startBenchSidecar({ DATABASE_URL: url, BRIDGE_SECRET: SECRET });
     try {
       const perRequest = await queriesPerSingleRequest(sidecar, seed);
       const base = `/api/hyperv/backup-points?vm_id=${seed.vmId}`;
@@ -83,19 +84,19 @@ async function main(): Promise<void> {
       ];
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) results.push(await runScenario(sidecar, seed, scenario));
-      return { seedSeconds, perRequest, results };
+      return { seedSeconds, perRequest, results, transport };
     } finally {
       await sidecar.stop();
     }
   });
   const loadAfter = loadAverage();
-  printTable(`GET /api/hyperv/backup-points, ${CONNECTIONS} concurrent signed requests, ${DURATION} s each (load before ${loadBefore}, after ${loadAfter})`,
+  printTable(`GET /api/hyperv/backup-points, ${CONNECTIONS} concurrent signed requests, ${DURATION} s each, database over ${report.transport} (load before ${loadBefore}, after ${loadAfter})`,
     ['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'SQL/request', 'sidecar CPU %', 'sidecar RSS MB'],
     report.results.map((r) => [r.name, r.result.requests.total, r.result.requests.average, r.result.latency.p50, r.result.latency.p99, r.result.latency.max,
       r.result.non2xx, r.result.errors, r.queriesPerRequest, r.cpu, r.peakRss / 1024 / 1024]));
   console.log(`SQL statements of single requests: ${Object.entries(report.perRequest).map(([q, n]) => `${q}: ${n}`).join(', ')}`);
   printJson({
-    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, loadBefore, loadAfter,
+    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, databaseTransport: report.transport, loadBefore, loadAfter,
     queriesPerSingleRequest: report.perRequest,
     scenarios: report.results.map((r) => ({
       name: r.name, requests: r.result.requests.total, requestsPerSecond: r.result.requests.average, p50Ms: r.result.latency.p50, p99Ms: r.result.latency.p99,

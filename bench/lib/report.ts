@@ -24,13 +24,26 @@ export const progress = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
-/** Reads a numeric flag `--name=value` or `--name value`, else the environment variable, else the default. */
-export function numberFlag(name: string, envName: string, fallback: number): number {
+function rawFlag(name: string, envName: string): string | undefined {
   const args = process.argv.slice(2);
   const at = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  const raw = at === -1 ? process.env[envName] : (args[at]?.includes('=') ? args[at]?.split('=')[1] : args[at + 1]);
-  if (raw === undefined || raw === '') return fallback;
+  return at === -1 ? process.env[envName] : (args[at]?.includes('=') ? args[at]?.split('=')[1] : args[at + 1]);
+}
+
+function checkedNumber(name: string, envName: string, raw: string): number {
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} (${envName}) must be a number 0 or more, got "${raw}"`);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new Error(`--${name} (${envName}) must be a number 0 or more, got "${raw}"`);
   return value;
+}
+
+/** Reads a numeric flag `--name=value` or `--name value`, else the environment variable, else the default. */
+export function numberFlag(name: string, envName: string, fallback: number): number {
+  const raw = rawFlag(name, envName);
+  return raw === undefined || raw === '' ? fallback : checkedNumber(name, envName, raw);
+}
+
+/** Like numberFlag, for a comma-separated list (`--latency 25,0`). */
+export function numberListFlag(name: string, envName: string, fallback: number[]): number[] {
+  const raw = rawFlag(name, envName);
+  return raw === undefined || raw === '' ? fallback : raw.split(',').map((part) => checkedNumber(name, envName, part));
 }

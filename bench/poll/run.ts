@@ -1,13 +1,13 @@
 // `npm run bench:poll`: 2,000 agents polling the agent API every 5 s and 50 restores reporting progress every 2 s
-// (autocannon at those fixed rates, loopback only), while restore commands are queued and raced for. Prints poll
+// (paced: each agent at its own moment of the period, loopback only; see bench/lib/paced-load.ts), while restore commands are queued and raced for. Prints poll
 // latency, whether any command was handed out twice, and the sidecar's CPU and RSS (from /proc).
 // Flags (or env): --duration (BENCH_DURATION, 60 s), --agents (BENCH_AGENTS, 2000), --restores (BENCH_RESTORES, 50),
 // --commands (BENCH_COMMANDS_PER_SECOND, 4), --racers (BENCH_RACERS, 4), --history (BENCH_HISTORY, 20000 finished commands).
 import { randomBytes } from 'node:crypto';
-import autocannon, { type Result } from 'autocannon';
 import type { Knex } from 'knex';
 import type { HeartbeatRequest } from '../../sidecar/schemas/agent.js';
-import { withBenchDatabase } from '../lib/bench-database.js';
+import { sidecarDatabaseUrl, withBenchDatabase } from '../lib/bench-database.js';
+import { pacedLoad, type PacedLoadResult } from '../lib/paced-load.js';
 import { cpuPercent, loadAverage, sampleProc, watchRss } from '../lib/proc-stats.js';
 import { numberFlag, printJson, printTable, progress } from '../lib/report.js';
 import { startBenchSidecar, type BenchSidecar } from '../lib/sidecar-runner.js';
@@ -25,23 +25,15 @@ const POLL_SECONDS = 5;
 const PROGRESS_SECONDS = 2;
 const DISK_BYTES = 128 * 1024 ** 3;
 
-function pollLoad(url: string, seed: PollSeed, claims: Claim[]) {
-  let next = 0;
-  return autocannon({
-    url, duration: DURATION, connections: Math.min(200, seed.agents.length), overallRate: seed.agents.length / POLL_SECONDS, timeout: 10,
-    requests: [{
-      method: 'POST', path: '/agent/commands/claim',
-      setupRequest: (req, context) => {
-        const agent = seed.agents[next++ % seed.agents.length]!;
-        context.agent = agent.id;
-        return { ...req, headers: agentHeaders(agent) };
-      },
-      onResponse: (status, body, context) => {
-        if (status !== 200) return;
-        const command = (JSON.parse(body) as { command: { command_id: number } | null }).command;
-        if (command) claims.push({ commandId: command.command_id, agentId: Number(context.agent), via: 'poll' });
-      },
-    }],
+function pollLoad(url: string, seed: PollSeed, claims: Claim[]): Promise<PacedLoadResult> {
+  return pacedLoad({
+    url, durationSeconds: DURATION, clients: seed.agents.length, periodMs: POLL_SECONDS * 1000, maxSockets: 200, timeoutMs: 10_000,
+    request: (client) => ({ method: 'POST', path: '/agent/commands/claim', headers: agentHeaders(seed.agents[client]!) }),
+    onResponse: (client, status, body) => {
+      if (status !== 200) return;
+      const command = (JSON.parse(body) as { command: { command_id: number } | null }).command;
+      if (command) claims.push({ commandId: command.command_id, agentId: seed.agents[client]!.id, via: 'poll' });
+    },
   });
 }
 
@@ -55,18 +47,13 @@ function heartbeat(restore: RunningRestore, beat: number): HeartbeatRequest {
   };
 }
 
-function progressLoad(url: string, seed: PollSeed) {
-  let next = 0;
-  return autocannon({
-    url, duration: DURATION, connections: seed.restores.length, overallRate: seed.restores.length / PROGRESS_SECONDS, timeout: 10,
-    requests: [{
-      method: 'POST',
-      setupRequest: (req) => {
-        const restore = seed.restores[next % seed.restores.length]!;
-        const beat = Math.floor(next++ / seed.restores.length) + 1;
-        return { ...req, path: `/agent/runs/${restore.runId}/heartbeat`, headers: agentHeaders(restore.agent), body: JSON.stringify(heartbeat(restore, beat)) };
-      },
-    }],
+function progressLoad(url: string, seed: PollSeed): Promise<PacedLoadResult> {
+  return pacedLoad({
+    url, durationSeconds: DURATION, clients: seed.restores.length, periodMs: PROGRESS_SECONDS * 1000, maxSockets: seed.restores.length, timeoutMs: 10_000,
+    request: (client, round) => {
+      const restore = seed.restores[client]!;
+      return { method: 'POST', path: `/agent/runs/${restore.runId}/heartbeat`, headers: agentHeaders(restore.agent), body: JSON.stringify(heartbeat(restore, round + 1)) };
+    },
   });
 }
 
@@ -83,7 +70,7 @@ async function progressRecorded(db: Knex, seed: PollSeed): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-interface Measured { poll: Result; progress: Result; claims: ClaimCheck; cpu: number; peakRss: number; rssAfter: number; withProgress: number }
+interface Measured { poll: PacedLoadResult; progress: PacedLoadResult; claims: ClaimCheck; cpu: number; peakRss: number; rssAfter: number; withProgress: number }
 
 async function measure(db: Knex, sidecar: BenchSidecar, seed: PollSeed): Promise<Measured> {
   const claims: Claim[] = [];
@@ -105,26 +92,26 @@ async function main(): Promise<void> {
     const seed = await seedPoll(database.db, { clients: Math.ceil(AGENTS / 2), agentsPerClient: 2, restores: RESTORES, history: HISTORY });
     seed.agents.splice(AGENTS);
     progress(`seeded ${seed.agents.length} agents and ${seed.restores.length} running restores; ${DURATION} s run`);
-    const sidecar = await startBenchSidecar({ DATABASE_URL: database.url, BRIDGE_SECRET: randomBytes(24).toString('hex') });
+    const { url, transport } = await sidecarDatabaseUrl(database);
+    const sidecar = await startBenchSidecar({ DATABASE_URL: url, BRIDGE_SECRET: randomBytes(24).toString('hex') });
     try {
-      return await measure(database.db, sidecar, seed);
+      return { ...(await measure(database.db, sidecar, seed)), transport };
     } finally {
       await sidecar.stop();
     }
   });
   const loadAfter = loadAverage();
-  const row = (name: string, r: Result) => [name, r.requests.total, r.requests.average, r.latency.p50, r.latency.p99, r.latency.max, r.non2xx, r.errors + r.timeouts];
-  printTable(`Agent API, ${AGENTS} agents polling every ${POLL_SECONDS} s + ${RESTORES} restores reporting every ${PROGRESS_SECONDS} s, ${DURATION} s (load before ${loadBefore}, after ${loadAfter})`,
+  const row = (name: string, r: PacedLoadResult) => [name, r.requests, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.maxMs, r.non2xx, r.errors];
+  printTable(`Agent API, ${AGENTS} agents polling every ${POLL_SECONDS} s + ${RESTORES} restores reporting every ${PROGRESS_SECONDS} s, ${DURATION} s, database over ${m.transport} (load before ${loadBefore}, after ${loadAfter})`,
     ['traffic', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors'], [row('POST /agent/commands/claim', m.poll), row('POST /agent/runs/:run/heartbeat', m.progress)]);
   const c = m.claims;
   console.log(`commands: ${c.queued} queued, ${c.claimed} claimed (poll ${c.byPoll}, racing claims ${c.byRace}, final sweep ${c.bySweep}); claimed twice: ${c.claimedTwice}; to a wrong agent: ${c.wrongAgent}; answer cut off at the end of the run: ${c.answerLost}; never claimed: ${c.neverClaimed}; database disagrees: ${c.dbDisagrees}`);
   console.log(`sidecar: CPU ${m.cpu.toFixed(1)} % of one core (average), RSS peak ${(m.peakRss / 1024 ** 2).toFixed(1)} MB, at end ${(m.rssAfter / 1024 ** 2).toFixed(1)} MB; restores with progress stored: ${m.withProgress}/${RESTORES}`);
   printJson({
-    bench: 'poll', durationSeconds: DURATION, agents: AGENTS, restores: RESTORES, commandsPerSecond: COMMANDS_PER_SECOND, racers: RACERS, loadBefore, loadAfter,
-    poll: { requests: m.poll.requests.total, requestsPerSecond: m.poll.requests.average, p50Ms: m.poll.latency.p50, p99Ms: m.poll.latency.p99, maxMs: m.poll.latency.max, non2xx: m.poll.non2xx, errors: m.poll.errors },
-    progress: { requests: m.progress.requests.total, requestsPerSecond: m.progress.requests.average, p50Ms: m.progress.latency.p50, p99Ms: m.progress.latency.p99, maxMs: m.progress.latency.max, non2xx: m.progress.non2xx, errors: m.progress.errors },
+    bench: 'poll', durationSeconds: DURATION, agents: AGENTS, restores: RESTORES, commandsPerSecond: COMMANDS_PER_SECOND, racers: RACERS, databaseTransport: m.transport, loadBefore, loadAfter,
+    poll: m.poll, progress: m.progress,
     claims: c, sidecar: { cpuPercent: m.cpu, peakRssBytes: m.peakRss, rssBytesAtEnd: m.rssAfter }, restoresWithProgress: m.withProgress,
-    p99TargetMet: m.poll.latency.p99 < 100, noDoubleClaims: c.claimedTwice === 0 && c.wrongAgent === 0 && c.dbDisagrees === 0 && c.neverClaimed === 0,
+    p99TargetMet: m.poll.p99Ms < 100, noDoubleClaims: c.claimedTwice === 0 && c.wrongAgent === 0 && c.dbDisagrees === 0 && c.neverClaimed === 0,
   });
 }
 

@@ -1,5 +1,5 @@
-// A TCP proxy that delays every piece of data by half the round-trip time in each direction, so each S3 request
-// pays about one `rttMs` as it would against remote object storage (the bottleneck the parallel restore removes).
+// A TCP proxy that delays every piece of data by `oneWayMs` in each direction, so each S3 request pays about
+// 2 x oneWayMs as it would against remote object storage (the bottleneck the parallel restore removes).
 import { createServer, connect, type Socket } from 'node:net';
 
 export interface LatencyProxy {
@@ -7,7 +7,7 @@ export interface LatencyProxy {
   stop(): Promise<void>;
 }
 
-export function startLatencyProxy(target: string, rttMs: number): Promise<LatencyProxy> {
+export function startLatencyProxy(target: string, oneWayMs: number): Promise<LatencyProxy> {
   const [host, port] = [target.split(':')[0], Number(target.split(':')[1])];
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
@@ -17,8 +17,8 @@ export function startLatencyProxy(target: string, rttMs: number): Promise<Latenc
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => { client.destroy(); upstream.destroy(); });
     }
-    pipeDelayed(client, upstream, rttMs / 2);
-    pipeDelayed(upstream, client, rttMs / 2);
+    pipeDelayed(client, upstream, oneWayMs);
+    pipeDelayed(upstream, client, oneWayMs);
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {

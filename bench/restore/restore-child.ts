@@ -16,16 +16,19 @@ interface ChildInput {
 }
 
 const input = JSON.parse(process.env.BENCH_RESTORE ?? '{}') as ChildInput;
+const opening = Date.now();
 const session = await openRepository({ kopiaPath: input.kopiaPath, workDir: input.workDir, repository: input.repository, password: input.password });
 try {
   const started = Date.now();
+  const openSeconds = (started - opening) / 1000;
   const result = await session.restoreDisk({
     manifestId: input.manifestId, expectedFileName: input.expectedFileName, targetFile: input.targetFile,
     parallelism: input.parallelism, signal: new AbortController().signal,
   });
-  const seconds = (Date.now() - started) / 1000;
+  // What a user waits for: opening the repository (kopia server start) and the disk, like `kopia snapshot restore`.
+  const seconds = (Date.now() - opening) / 1000;
   const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
-  process.stdout.write(JSON.stringify({ ...result, seconds, peakRss }) + '\n');
+  process.stdout.write(JSON.stringify({ ...result, seconds, openSeconds, peakRss }) + '\n');
 } finally {
   await session.close();
 }

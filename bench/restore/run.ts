@@ -1,6 +1,8 @@
 // `npm run bench:restore`: restore speed of the agent's engine against `kopia snapshot restore` and `cp`, on an S3
-// repository (versitygw) behind a latency-injecting proxy. A disk of BENCH_SIZE_MIB (default 2048), 70% random and
-// 30% zeros, backed up as a Full plus 5 Incrementals that each change 5%; the last point is restored.
+// repository (versitygw) reached through the project's latency-injecting proxy. A disk of --size MiB (default
+// 2048), 70% random and 30% zeros, backed up as a Full plus 5 Incrementals that each change 5%; the last point is
+// restored. For each --latency (ms each way per request; default "25,0") the three are run --rounds times,
+// alternating (ours, kopia, cp, ours, ...), so a change of load on the machine hits all three alike.
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,18 +10,35 @@ import { execa } from 'execa';
 import { createTestRepository, kopiaPath, seededBytes, sha256File, writeDisk, type DiskLayout, type TestRepository } from '../../test/helpers/kopia.js';
 import { projectPath } from '../../test/helpers/paths.js';
 import { startVersityGw } from '../../test/helpers/versitygw.js';
+import { loadAverage } from '../lib/proc-stats.js';
+import { numberFlag, numberListFlag, printJson, printTable, progress } from '../lib/report.js';
+import { chunkCensus, type ChunkCensus } from './chunk-census.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { allocatedBytes, mb, sampleRss } from './measure.js';
 
 const MiB = 1024 * 1024;
-const SIZE_MIB = Number(process.env.BENCH_SIZE_MIB ?? 2048);
-const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 40);
-const PARALLELISM = Number(process.env.BENCH_PARALLELISM ?? 16);
+const SIZE_MIB = numberFlag('size', 'BENCH_SIZE_MIB', 2048);
+const LATENCIES_MS = numberListFlag('latency', 'BENCH_LATENCY_MS', [25, 0]);
+const ROUNDS = Math.max(1, numberFlag('rounds', 'BENCH_ROUNDS', 2));
+const PARALLELISM = numberFlag('parallelism', 'BENCH_PARALLELISM', 16);
 const INCREMENTALS = 5;
+const TARGET_RATIO_AT_25_MS = 4;
+const TARGET_RATIO_AT_0_MS = 0.9;
+const RSS_LIMIT = 300 * MiB;
 
-interface Row { method: string; seconds: number; peakRss: number; allocated: number; identical: boolean }
+type Method = 'ours' | 'kopia' | 'cp';
 
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+interface Row {
+  method: Method;
+  seconds: number;
+  peakRss: number;
+  /** ours only: the loopback kopia server beside the engine */
+  serverRss?: number;
+  allocated: number;
+  identical: boolean;
+  chunksFetched?: number;
+  chunksSkippedZero?: number;
+}
 
 function benchLayout(): DiskLayout {
   const size = SIZE_MIB * MiB + 12_345;
@@ -45,12 +64,12 @@ async function backUp(repo: TestRepository, disk: string, layout: DiskLayout): P
   let started = Date.now();
   await writeDisk(disk, layout, 'bench');
   let manifestId = await repo.snapshotFile(disk, 'C:\\VMs\\bench.vhdx');
-  log(`Full backed up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  progress(`Full backed up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   for (let point = 1; point <= INCREMENTALS; point++) {
     started = Date.now();
     await mutate(disk, layout.size, point);
     manifestId = await repo.snapshotFile(disk, 'C:\\VMs\\bench.vhdx');
-    log(`Incremental ${point} backed up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    progress(`Incremental ${point} backed up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   return manifestId;
 }
@@ -62,11 +81,38 @@ async function timed(needle: string, run: () => Promise<unknown>): Promise<{ sec
   return { seconds: (Date.now() - started) / 1000, peakRss: sampler.stop() };
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface LatencyResult {
+  oneWayMs: number;
+  rows: Row[];
+}
+
+async function measureAt(oneWayMs: number, dir: string, gwEndpoint: string, repo: TestRepository, disk: string, manifestId: string, expected: string): Promise<LatencyResult> {
+  const proxy = oneWayMs > 0 ? await startLatencyProxy(gwEndpoint, oneWayMs) : null;
+  const spec = { ...repo.spec, endpoint: proxy?.endpoint ?? gwEndpoint };
+  const rows: Row[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      progress(`${oneWayMs} ms each way, round ${round}/${ROUNDS}: ours, kopia, cp`);
+      rows.push(await runOurs(dir, spec, repo.password, manifestId, expected));
+      rows.push(await runKopiaRestore(dir, spec, repo.password, manifestId, expected));
+      rows.push(await runCp(disk, join(dir, 'out', 'cp.vhdx'), expected));
+    }
+  } finally {
+    await proxy?.stop();
+  }
+  return { oneWayMs, rows };
+}
+
 async function main(): Promise<void> {
+  const loadBefore = loadAverage();
   const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'hvr-bench-'));
   const gw = await startVersityGw();
-  const proxy = await startLatencyProxy(gw.endpoint, RTT_MS);
-  const rows: Row[] = [];
   const layout = benchLayout();
   try {
     await gw.createBucket('bench');
@@ -75,16 +121,14 @@ async function main(): Promise<void> {
     const disk = join(dir, 'bench.vhdx');
     const manifestId = await backUp(repo, disk, layout);
     const expected = await sha256File(disk);
-    const slowSpec = { ...repo.spec, endpoint: proxy.endpoint }; // restores go through the latency proxy
+    const census = await chunkCensus(repo, manifestId, disk);
+    progress(`the restored point has ${census.chunks} chunks: ${census.dataChunks} hold data (${census.dataObjects} distinct objects), ${census.zeroChunks} are all zeros`);
     await mkdir(join(dir, 'out'));
-    log(`restoring ${manifestId} (${SIZE_MIB} MiB) through ${RTT_MS} ms RTT, parallelism ${PARALLELISM}`);
-    rows.push(await runOurs(dir, slowSpec, repo.password, manifestId, expected));
-    rows.push(await runKopiaRestore(dir, slowSpec, repo.password, manifestId, expected));
-    rows.push(await runCp(disk, join(dir, 'out', 'cp.vhdx'), expected));
-    printTable(rows, layout.size);
+    const results: LatencyResult[] = [];
+    for (const oneWayMs of LATENCIES_MS) results.push(await measureAt(oneWayMs, dir, gw.endpoint, repo, disk, manifestId, expected));
+    report(results, census, layout.size, loadBefore);
     await repo.cleanup();
   } finally {
-    await proxy.stop();
     await gw.stop();
     await rm(dir, { recursive: true, force: true });
   }
@@ -96,10 +140,11 @@ async function runOurs(dir: string, spec: TestRepository['spec'], password: stri
   const input = { kopiaPath: kopiaPath(), workDir, repository: spec, password, manifestId, expectedFileName: 'bench.vhdx', targetFile, parallelism: PARALLELISM };
   const serverRss = sampleRss(workDir);
   const result = await execa(process.execPath, [projectPath('dist/bench/restore/restore-child.js')], { env: { BENCH_RESTORE: JSON.stringify(input) } });
-  const child = JSON.parse(result.stdout) as { seconds: number; peakRss: number; chunksFetched: number; chunksSkippedZero: number };
+  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; chunksFetched: number; chunksSkippedZero: number };
   const kopiaServerRss = serverRss.stop();
-  log(`ours: ${child.chunksFetched} chunks fetched, ${child.chunksSkippedZero} zero chunks skipped; node peak RSS ${mb(child.peakRss).toFixed(0)} MB, kopia server peak RSS ${mb(kopiaServerRss).toFixed(0)} MB`);
-  return { method: `ours (parallel ${PARALLELISM}; RSS = node, kopia server ${mb(kopiaServerRss).toFixed(0)} MB more)`, seconds: child.seconds, peakRss: child.peakRss, allocated: await allocatedBytes(targetFile), identical: (await sha256File(targetFile)) === expected };
+  progress(`ours: ${child.seconds.toFixed(1)} s (${child.openSeconds.toFixed(1)} s opening), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; node peak RSS ${mb(child.peakRss).toFixed(0)} MB, kopia server ${mb(kopiaServerRss).toFixed(0)} MB`);
+  return { method: 'ours', seconds: child.seconds, peakRss: child.peakRss, serverRss: kopiaServerRss, ...(await checkOutput(targetFile, expected)),
+    chunksFetched: child.chunksFetched, chunksSkippedZero: child.chunksSkippedZero };
 }
 
 async function runKopiaRestore(dir: string, spec: TestRepository['spec'], password: string, manifestId: string, expected: string): Promise<Row> {
@@ -112,23 +157,63 @@ async function runKopiaRestore(dir: string, spec: TestRepository['spec'], passwo
   const target = join(dir, 'out', 'kopia.vhdx');
   const { seconds, peakRss } = await timed(config, () => execa(kopiaPath(), ['snapshot', 'restore', manifestId, target, '--mode=local',
     '--write-sparse-files', '--no-progress', ...common], { env, extendEnv: false }));
-  return { method: 'kopia snapshot restore --write-sparse-files', seconds, peakRss, allocated: await allocatedBytes(target), identical: (await sha256File(target)) === expected };
+  progress(`kopia: ${seconds.toFixed(1)} s`);
+  return { method: 'kopia', seconds, peakRss, ...(await checkOutput(target, expected)) };
 }
 
 async function runCp(source: string, target: string, expected: string): Promise<Row> {
   const { seconds, peakRss } = await timed(target, () => execa('cp', [source, target]));
-  return { method: 'cp (local file, no repository)', seconds, peakRss, allocated: await allocatedBytes(target), identical: (await sha256File(target)) === expected };
+  return { method: 'cp', seconds, peakRss, ...(await checkOutput(target, expected)) };
 }
 
-function printTable(rows: Row[], size: number): void {
-  const kopia = rows.find((r) => r.method.startsWith('kopia'));
-  console.log(`\nRestore of a ${(size / MiB).toFixed(0)} MiB disk (70% random, 30% zero; Full + ${INCREMENTALS} x 5% Incrementals), S3 via ${RTT_MS} ms RTT proxy`);
-  console.log('method | seconds | MB/s | vs kopia restore | peak RSS MB | allocated MB / logical MB | bytes identical');
-  for (const row of rows) {
-    const ratio = kopia ? (kopia.seconds / row.seconds).toFixed(2) + 'x' : '-';
-    console.log([row.method, row.seconds.toFixed(1), mb(size / row.seconds).toFixed(1), ratio, mb(row.peakRss).toFixed(0),
-      `${mb(row.allocated).toFixed(0)} / ${mb(size).toFixed(0)}`, row.identical ? 'yes' : 'NO'].join(' | '));
+/** Size on disk and bytes of a restored file, which is then deleted (three 2 GiB copies per round add up). */
+async function checkOutput(file: string, expected: string): Promise<{ allocated: number; identical: boolean }> {
+  const checked = { allocated: await allocatedBytes(file), identical: (await sha256File(file)) === expected };
+  await rm(file, { force: true });
+  return checked;
+}
+
+const LABELS: Record<Method, string> = {
+  ours: `ours (parallel ${PARALLELISM})`,
+  kopia: 'kopia snapshot restore --write-sparse-files',
+  cp: 'cp (local file, no repository)',
+};
+
+function report(results: LatencyResult[], census: ChunkCensus, size: number, loadBefore: string): void {
+  const loadAfter = loadAverage();
+  const summary = results.map(({ oneWayMs, rows }) => {
+    const of = (method: Method) => rows.filter((r) => r.method === method);
+    const seconds = (method: Method) => median(of(method).map((r) => r.seconds));
+    const ratio = seconds('kopia') / seconds('ours');
+    const methods = (['ours', 'kopia', 'cp'] as const).map((method) => ({
+      method, seconds: seconds(method), runs: of(method).map((r) => r.seconds), mbPerSecond: mb(size) / seconds(method),
+      peakRss: Math.max(...of(method).map((r) => r.peakRss)), serverPeakRss: method === 'ours' ? Math.max(...of(method).map((r) => r.serverRss ?? 0)) : undefined,
+      allocated: Math.max(...of(method).map((r) => r.allocated)), identical: of(method).every((r) => r.identical),
+    }));
+    const fetched = Math.max(...of('ours').map((r) => r.chunksFetched ?? 0));
+    return { oneWayMs, ratio, methods, chunksFetched: fetched };
+  });
+  for (const s of summary) {
+    printTable(`Restore of a ${(size / MiB).toFixed(0)} MiB disk (70% random, 30% zero; Full + ${INCREMENTALS} x 5% Incrementals), S3 at ${s.oneWayMs} ms each way, median of ${ROUNDS} alternating rounds (load before ${loadBefore}, after ${loadAfter})`,
+      ['method', 'seconds (each round)', 'MB/s', 'vs kopia restore', 'peak RSS MB', 'allocated MB / logical MB', 'bytes identical'],
+      s.methods.map((m) => [LABELS[m.method] + (m.serverPeakRss ? `; kopia server ${mb(m.serverPeakRss).toFixed(0)} MB more` : ''),
+        `${m.seconds.toFixed(1)} (${m.runs.map((x) => x.toFixed(1)).join(', ')})`, m.mbPerSecond, `${(s.methods[1]!.seconds / m.seconds).toFixed(2)}x`,
+        mb(m.peakRss), `${mb(m.allocated).toFixed(0)} / ${mb(size).toFixed(0)}`, m.identical ? 'yes' : 'NO']));
   }
+  const ratioAt = (ms: number) => summary.find((s) => s.oneWayMs === ms)?.ratio;
+  const fetchedMost = Math.max(...summary.map((s) => s.chunksFetched));
+  const oursRss = Math.max(...summary.map((s) => s.methods[0]!.peakRss));
+  const targets = {
+    ratioAt25Ms: ratioAt(25) === undefined ? null : ratioAt(25)! >= TARGET_RATIO_AT_25_MS,
+    ratioAt0Ms: ratioAt(0) === undefined ? null : ratioAt(0)! >= TARGET_RATIO_AT_0_MS,
+    // one probe of the most repeated chunk is how the engine learns the zero chunk's object id
+    zeroChunksNotFetched: fetchedMost <= census.dataObjects + 1,
+    agentRssUnder300MB: oursRss < RSS_LIMIT,
+    identical: summary.every((s) => s.methods.every((m) => m.identical)),
+  };
+  console.log(`chunks: ${census.chunks} in the file, ${census.dataChunks} with data (${census.dataObjects} distinct objects), ${census.zeroChunks} all zero; ours fetched at most ${fetchedMost} objects (data objects + the one zero-chunk probe)`);
+  console.log(`targets: ours >= ${TARGET_RATIO_AT_25_MS}x kopia at 25 ms: ${targets.ratioAt25Ms ?? 'not run'}; >= ${TARGET_RATIO_AT_0_MS}x at 0 ms: ${targets.ratioAt0Ms ?? 'not run'}; zero chunks not fetched: ${targets.zeroChunksNotFetched}; agent RSS < 300 MB: ${targets.agentRssUnder300MB} (${mb(oursRss).toFixed(0)} MB); every output identical: ${targets.identical}`);
+  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, loadBefore, loadAfter, census, latencies: summary, targets });
 }
 
 await main();

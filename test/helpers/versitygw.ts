@@ -17,7 +17,8 @@ export interface VersityGw {
   secretAccessKey: string;
   region: string;
   createBucket(name: string): Promise<void>;
-  stop(): Promise<void>;
+  /** Ends the server; `abrupt` kills it at once (an outage) instead of letting it finish what is in flight. */
+  stop(options?: { abrupt?: boolean }): Promise<void>;
 }
 
 /** The kopia S3 connection for a bucket and prefix on this server (plain HTTP on loopback). */
@@ -59,9 +60,9 @@ export async function startVersityGw(): Promise<VersityGw> {
   process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const stop = async () => {
+  const stop = async (options: { abrupt?: boolean } = {}) => {
     process.removeListener('exit', killOnExit);
-    await stopChild(child);
+    await stopChild(child, options.abrupt ? 0 : 3000);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -84,12 +85,12 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`versitygw did not start: ${output()}`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.kill('SIGTERM');
+    child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   });
 }
 

@@ -23,6 +23,8 @@ describe('Sidecar configuration', function () {
     ['a port out of range', { BRIDGE_SECRET: SECRET, PORT: '70000' }, 'PORT'],
     ['an unknown log level', { BRIDGE_SECRET: SECRET, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     ['an unknown database scheme', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
+    ['an unknown database URL option', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'mysql://u@localhost/whmcs?ssl=off' }, 'DATABASE_URL'],
+    ['a relative MariaDB socket path', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'mysql://u@localhost/whmcs?socket=mysqld.sock' }, 'DATABASE_URL'],
     ['a watchdog timeout of zero', { BRIDGE_SECRET: SECRET, WATCHDOG_TIMEOUT_SECONDS: '0' }, 'WATCHDOG_TIMEOUT_SECONDS'],
     ['a watchdog schedule that is not a cron expression', { BRIDGE_SECRET: SECRET, WATCHDOG_SCHEDULE: 'every minute' }, 'WATCHDOG_SCHEDULE'],
     ['demo mode on a public address', { DEMO_MODE: '1', HOST: '0.0.0.0' }, 'HOST'],
@@ -33,6 +35,11 @@ describe('Sidecar configuration', function () {
       assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable);
     });
   }
+
+  it('Can take a MariaDB Unix socket in DATABASE_URL', () => {
+    const url = 'mysql://whmcs:pw@localhost/whmcs?socket=/run/mysqld/mysqld.sock';
+    assert.equal(loadConfig({ BRIDGE_SECRET: SECRET, DATABASE_URL: url }).databaseUrl, url);
+  });
 
   it('Can run demo mode on loopback without a bridge secret', () => {
     assert.equal(loadConfig({ DEMO_MODE: '1' }).demoMode, true);

@@ -30,6 +30,27 @@ describe('GET /healthz', function () {
     });
   }
 
+  it('Can reach a local MariaDB over its Unix socket (DATABASE_URL ?socket=)', async () => {
+    const t = await createTestDatabase('mariadb');
+    try {
+      const [[row]] = (await t.db.raw('SELECT @@socket AS socket, DATABASE() AS name')) as [{ socket: string; name: string }[]];
+      const url = `mysql://root@localhost/${row!.name}?socket=${row!.socket}`;
+      const db = createDb(url);
+      try {
+        // A TCP client's host carries its port ("localhost:51234"); a socket client's is plain "localhost".
+        const [[me]] = (await db.raw('SELECT HOST AS host FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()')) as [{ host: string }[]];
+        assert.equal(me!.host, 'localhost', 'connected through the socket, not loopback TCP');
+        const deps = createDeps(loadConfig({ BRIDGE_SECRET: SECRET, DATABASE_URL: url }), { db, log: createMemoryLogger().log });
+        const res = await request(createApp(deps)).get('/healthz').expect(200);
+        assert.equal(res.body.schema_version, LATEST_SCHEMA);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await t.drop();
+    }
+  });
+
   it('Can answer 503, not crash, when the database is unreachable', async () => {
     const url = 'mysql://root@127.0.0.1:1/nothing_here';
     const db = createDb(url);
