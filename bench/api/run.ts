@@ -2,6 +2,9 @@
 // a MariaDB database with 1,000 clients, 5,000 VMs and 10,000 points on one VM in chains of up to 30.
 // Flags (or env): --duration (BENCH_DURATION, s per scenario, 20), --connections (BENCH_CONNECTIONS, 50).
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { sidecarDatabaseUrl, withBenchDatabase } from '../lib/bench-database.js';
 import { bridgeHeaders } from '../lib/bridge-signer.js';
@@ -65,6 +68,20 @@ async function runScenario(sidecar: BenchSidecar, seed: ApiSeed, scenario: Scena
   return { name: scenario.name, result, queriesPerRequest: queries / Math.max(1, result.requests.sent), cpu: cpuPercent(procBefore, procAfter), peakRss: rss.stop() };
 }
 
+/** The same first-page body from a bare express `res.json` (no database, signature or logic): this machine's floor. */
+async function runFloor(body: Record<string, unknown>, seed: ApiSeed): Promise<ScenarioResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'hvr-bench-floor-'));
+  const file = join(dir, 'first-page.json');
+  await writeFile(file, JSON.stringify(body));
+  const floor = await startBenchSidecar({ BENCH_FLOOR_BODY: file });
+  try {
+    return await runScenario(floor, seed, { name: 'floor: same body, bare express res.json', path: () => '/floor' });
+  } finally {
+    await floor.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadAverage();
   const report = await withBenchDatabase(async (database) => {
@@ -84,7 +101,9 @@ async function main(): Promise<void> {
       ];
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) results.push(await runScenario(sidecar, seed, scenario));
-      return { seedSeconds, perRequest, results, transport };
+      const first = await getJson(sidecar, seed.clientId, base);
+      results.push(await runFloor(first.body, seed));
+      return { seedSeconds, perRequest, results, transport, firstPageBytes: JSON.stringify(first.body).length };
     } finally {
       await sidecar.stop();
     }
@@ -94,9 +113,10 @@ async function main(): Promise<void> {
     ['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'SQL/request', 'sidecar CPU %', 'sidecar RSS MB'],
     report.results.map((r) => [r.name, r.result.requests.total, r.result.requests.average, r.result.latency.p50, r.result.latency.p99, r.result.latency.max,
       r.result.non2xx, r.result.errors, r.queriesPerRequest, r.cpu, r.peakRss / 1024 / 1024]));
+  console.log(`first page: ${(report.firstPageBytes / 1024).toFixed(0)} KiB of JSON (50 points, each with its restore chain)`);
   console.log(`SQL statements of single requests: ${Object.entries(report.perRequest).map(([q, n]) => `${q}: ${n}`).join(', ')}`);
   printJson({
-    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, databaseTransport: report.transport, loadBefore, loadAfter,
+    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, firstPageBytes: report.firstPageBytes, databaseTransport: report.transport, loadBefore, loadAfter,
     queriesPerSingleRequest: report.perRequest,
     scenarios: report.results.map((r) => ({
       name: r.name, requests: r.result.requests.total, requestsPerSecond: r.result.requests.average, p50Ms: r.result.latency.p50, p99Ms: r.result.latency.p99,

@@ -3,6 +3,7 @@
 // chunks really hold data.
 import { open } from 'node:fs/promises';
 import { readChunkMap } from '../../agent/restore/chunk-map.js';
+import { parseManifestShow } from '../../agent/restore/kopia.js';
 import type { BackupRepository } from '../../sidecar/demo/kopia-repository.js';
 
 export interface ChunkCensus {
@@ -15,8 +16,9 @@ export interface ChunkCensus {
 }
 
 export async function chunkCensus(repo: BackupRepository, manifestId: string, sourceFile: string): Promise<ChunkCensus> {
-  const manifest = JSON.parse(await repo.kopia(['manifest', 'show', manifestId])) as { rootEntry: { obj: string; size: number } };
-  const chunks = await readChunkMap(manifest.rootEntry.obj, Number(manifest.rootEntry.size), async (id) => Buffer.from(await repo.kopia(['show', id])));
+  const manifest = parseManifestShow(manifestId, await repo.kopia(['manifest', 'show', manifestId]));
+  if (!manifest) throw new Error(`snapshot ${manifestId} not found`);
+  const chunks = await readChunkMap(manifest.rootEntry.obj, manifest.rootEntry.size, async (id) => Buffer.from(await repo.kopia(['show', id])));
   const file = await open(sourceFile, 'r');
   const census: ChunkCensus = { chunks: chunks.length, zeroChunks: 0, dataChunks: 0, dataObjects: 0 };
   const dataObjects = new Set<string>();

@@ -11,14 +11,21 @@ export function startLatencyProxy(target: string, oneWayMs: number): Promise<Lat
   const [host, port] = [target.split(':')[0], Number(target.split(':')[1])];
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    const upstream = connect(port, host);
+    const toClient = delayed(client, oneWayMs);
+    // The storage's answers are most of the bytes: read them up to 1 MiB at a time (a plain socket reads 64 KiB),
+    // so the proxy spends fewer syscalls of the CPU it shares with what it measures.
+    const upstream = connect({ port, host, onread: { buffer: Buffer.allocUnsafe(1024 * 1024), callback: (n, buffer) => { toClient.data(Buffer.from(buffer.subarray(0, n))); return true; } } });
+    upstream.setNoDelay(true);
+    upstream.on('end', toClient.end);
+    const toUpstream = delayed(upstream, oneWayMs);
+    client.setNoDelay(true);
+    client.on('data', toUpstream.data);
+    client.on('end', toUpstream.end);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => { client.destroy(); upstream.destroy(); });
     }
-    pipeDelayed(client, upstream, oneWayMs);
-    pipeDelayed(upstream, client, oneWayMs);
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
@@ -36,7 +43,9 @@ export function startLatencyProxy(target: string, oneWayMs: number): Promise<Lat
 }
 
 // Timers with equal delays fire in order, so the byte stream keeps its order.
-function pipeDelayed(from: Socket, to: Socket, delayMs: number): void {
-  from.on('data', (data) => setTimeout(() => { if (!to.destroyed) to.write(data); }, delayMs));
-  from.on('end', () => setTimeout(() => to.end(), delayMs));
+function delayed(to: Socket, delayMs: number): { data(chunk: Buffer): void; end(): void } {
+  return {
+    data: (chunk) => { setTimeout(() => { if (!to.destroyed) to.write(chunk); }, delayMs); },
+    end: () => { setTimeout(() => to.end(), delayMs); },
+  };
 }
