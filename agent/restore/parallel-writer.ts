@@ -5,6 +5,7 @@ import { setMaxListeners } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { groupByObject, type Chunk } from './chunk-map.js';
 import { RestoreError } from './types.js';
+import { WriteBehind } from './write-behind.js';
 
 export interface ParallelWriteOptions {
   chunks: Chunk[];
@@ -18,6 +19,8 @@ export interface ParallelWriteOptions {
   onBytes?(bytesDone: number): void;
   /** Most chunk bytes held in memory at once (default 32 MiB); one chunk always fits. */
   maxBytesInFlight?: number;
+  /** Bytes written between two background flushes (default 64 MiB; see write-behind.ts). */
+  flushEveryBytes?: number;
 }
 
 export interface ParallelWriteResult {
@@ -41,6 +44,7 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
   const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
   const budget = new ByteBudget(limit);
   const pool = new BufferPool(limit);
+  const behind = new WriteBehind(options.file, options.flushEveryBytes);
   let next = 0;
   let bytesDone = 0;
   const worker = async () => {
@@ -63,6 +67,7 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
             for (const chunk of places) {
               const written = await writeChunk(options.file, data, chunk); // not `+= await`: workers interleave
               result.bytesWritten += written;
+              behind.wrote(written);
             }
           }
         } finally {
@@ -80,8 +85,11 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
     failed.abort();
   }));
   await Promise.all(workers);
+  // Always waited for, so the caller never closes or deletes the file under a running flush.
+  const flushed = await behind.settle().then(() => null, (error: unknown) => error);
   if (options.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
   if (firstError !== null) throw firstError;
+  if (flushed !== null) throw flushed;
   return result;
 }
 

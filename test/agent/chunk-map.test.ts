@@ -83,6 +83,61 @@ describe('parallel writer', () => {
     assert.ok((await stat(join(dir, 'out'))).blocks * 512 <= 2 * 32 * KiB + 8 * KiB);
     await rm(dir, { recursive: true, force: true });
   });
+
+  // What the flush is for: the fsync before the disk is moved into place finds little left to write.
+  it('Can flush the file in the background while writing, one flush at a time, and wait for it before returning', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hvr-writer-'));
+    const KiB = 1024;
+    const objects = Array.from({ length: 12 }, (_, i) => Buffer.alloc(64 * KiB, i + 1));
+    const chunks = objects.map((_, i) => ({ offset: i * 64 * KiB, length: 64 * KiB, objectId: id(i + 1) }));
+    const handle = await open(join(dir, 'out'), 'w+');
+    let flushes = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    let unfinished = 0;
+    // The real file, with its datasync watched: each flush takes a while, so writes go on while it runs.
+    const file = Object.assign(Object.create(handle) as typeof handle, {
+      datasync: async () => {
+        flushes++;
+        unfinished++;
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await new Promise((r) => setTimeout(r, 10));
+        await handle.datasync();
+        running--;
+        unfinished--;
+      },
+    });
+    try {
+      await handle.truncate(12 * 64 * KiB);
+      await writeChunksInParallel({ chunks, file, parallelism: 2, signal: new AbortController().signal, flushEveryBytes: 128 * KiB,
+        read: async (oid, _signal, into) => { objects[parseInt(oid, 16) - 1]!.copy(into); await new Promise((r) => setTimeout(r, 20)); return into; } });
+      assert.equal(unfinished, 0, 'no flush still running when the writer returns');
+    } finally {
+      await handle.close();
+    }
+    assert.ok(flushes >= 2, `flushed ${flushes} times while writing 768 KiB with a flush every 128 KiB`);
+    assert.equal(mostAtOnce, 1);
+    assert.deepEqual(await readFile(join(dir, 'out')), Buffer.concat(objects));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('Rejects the disk when a background flush fails (the data may not be on disk)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hvr-writer-'));
+    const handle = await open(join(dir, 'out'), 'w+');
+    const failure = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const file = Object.assign(Object.create(handle) as typeof handle, { datasync: () => Promise.reject(failure) });
+    try {
+      const data = Buffer.alloc(64 * 1024, 9);
+      await assert.rejects(
+        writeChunksInParallel({ chunks: [{ offset: 0, length: data.length, objectId: id(1) }], file, parallelism: 1, signal: new AbortController().signal,
+          flushEveryBytes: 1024, read: async (_oid, _signal, into) => { data.copy(into); return into; } }),
+        (e: Error) => e === failure,
+      );
+    } finally {
+      await handle.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('kopia output parsers', () => {
