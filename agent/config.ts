@@ -124,7 +124,7 @@ export function parseAgentConfig(input: unknown): Readonly<AgentConfig> {
     workDir: raw.work_dir,
     repository: repositoryOf(raw.repository),
     repositoryPassword: raw.repository_password,
-    parallelism: raw.parallelism ?? 8,
+    parallelism: raw.parallelism ?? 16,
     pollIntervalMs: Math.round((raw.poll_interval_seconds ?? 5) * 1000),
     pathMap: { ...(raw.path_map ?? {}) },
     logLevel: raw.log_level ?? 'info',

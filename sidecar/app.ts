@@ -20,6 +20,9 @@ export function createApp(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Every answer is per user and computed anew; an ETag would only hash it (a 128 KiB listing each time) to save
+  // the bytes of a reply the server has already built.
+  app.disable('etag');
   app.use((req, res, next) => {
     res.locals.requestId = randomUUID();
     res.setHeader('X-Request-Id', res.locals.requestId as string);

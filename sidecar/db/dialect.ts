@@ -21,6 +21,15 @@ export function fromDbTime(value: unknown): Date | null {
   return new Date(text.includes('T') ? text : text.replace(' ', 'T') + 'Z');
 }
 
+const DB_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/** A stored time as an ISO 8601 UTC string for the API, or null. The stored form converts by text alone: a listing
+ * turns thousands of these per request, and parsing each into a Date showed in the profile. */
+export function isoTime(value: unknown): string | null {
+  if (typeof value === 'string' && DB_TIME.test(value) && !value.startsWith('0000-00-00')) return `${value.replace(' ', 'T')}.000Z`;
+  return fromDbTime(value)?.toISOString() ?? null;
+}
+
 /** JSON columns come back as strings from MariaDB (JSON is LONGTEXT there) and SQLite alike. */
 export function parseJsonColumn<T>(value: unknown, fallback: T): T {
   if (value === null || value === undefined || value === '') return fallback;

@@ -1,7 +1,7 @@
 // Restore runs across all clients, for the WHMCS admin: filters (status, client, VM), newest first, one run with
 // its events. Unlike the client services nothing here is scoped by client: requireAdmin guards the routes.
 import type { Knex } from 'knex';
-import { fromDbTime, isSqlite, parseJsonColumn } from '../db/dialect.js';
+import { isoTime, isSqlite, parseJsonColumn } from '../db/dialect.js';
 import type { AdminRunsQuery } from '../schemas/admin.js';
 import { listRunEvents, type RunEvent } from './run-events.js';
 import { RESTORE_RUN_TYPE } from './restores.js';
@@ -41,7 +41,6 @@ export interface AdminRunPage {
 
 type Row = Record<string, unknown>;
 
-const iso = (v: unknown): string | null => fromDbTime(v)?.toISOString() ?? null;
 const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -58,7 +57,7 @@ function toAdminRun(r: Row): AdminRun {
     agentId: num(r.agent_id), agentHostname: text(r.agent_hostname), progressPct: num(r.progress_pct),
     bytesDone: num(r.bytes_transferred), bytesTotal: num(r.bytes_total), currentItem: text(r.current_item),
     errorSummary: text(r.error_summary), cancelRequested: Number(r.cancel_requested) === 1,
-    createdAt: iso(r.created_at), startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
+    createdAt: isoTime(r.created_at), startedAt: isoTime(r.started_at), finishedAt: isoTime(r.finished_at),
   };
 }
 

@@ -4,7 +4,7 @@
 // together. The count is the one query whose cost grows with the VM's history (it joins every point to its run), so
 // it is skipped when the page itself tells the total and shared by concurrent requests for the same VM.
 import type { Knex } from 'knex';
-import { fromDbTime, parseJsonColumn } from '../db/dialect.js';
+import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
 import { createSingleFlight, type SingleFlight } from '../lib/single-flight.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
@@ -38,7 +38,6 @@ const POINT_COLUMNS = [
   'r.finished_at as run_finished_at', 'bp.has_warnings', 'bp.warning_code', 'bp.warnings_json',
 ];
 
-const iso = (v: unknown): string | null => fromDbTime(v)?.toISOString() ?? null;
 // The reference shows 0 as "unknown" for these sizes and durations; so do we.
 const positiveOrNull = (v: number | string | null): number | null => (v === null || Number(v) === 0 ? null : Number(v));
 
@@ -62,9 +61,9 @@ function toPointView(r: PointRow, chains: ReadonlyMap<number, ChainPoint>) {
     changed_size_bytes: positiveOrNull(r.changed_size_bytes),
     duration_seconds: positiveOrNull(r.duration_seconds),
     consistency_level: r.consistency_level ?? 'Application',
-    created_at: iso(r.created_at),
-    run_started_at: iso(r.run_started_at),
-    run_finished_at: iso(r.run_finished_at),
+    created_at: isoTime(r.created_at),
+    run_started_at: isoTime(r.run_started_at),
+    run_finished_at: isoTime(r.run_finished_at),
     has_warnings: Boolean(Number(r.has_warnings)),
     warning_code: r.warning_code,
     warnings: Array.isArray(warnings) ? warnings : [],

@@ -2,7 +2,7 @@
 // CTE), so a listing's query count does not grow with the page size or the chain length. UNION (not UNION ALL)
 // drops rows already seen, which also ends the recursion when bad data loops.
 import type { Knex } from 'knex';
-import { fromDbTime, parseJsonColumn } from '../db/dialect.js';
+import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import type { ChainPoint } from './restore-chain.js';
 
 export const POINTS_TABLE = 's3_hyperv_backup_points';
@@ -34,7 +34,7 @@ function toChainPoint(r: ChainRow): ChainPoint {
     manifestId: r.manifest_id,
     diskManifests: parseDiskManifests(r.disk_manifests),
     runStatus: r.run_status,
-    createdAt: fromDbTime(r.created_at)?.toISOString() ?? null,
+    createdAt: isoTime(r.created_at),
   };
 }
 

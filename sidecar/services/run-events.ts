@@ -1,6 +1,6 @@
 // Run events: append (sidecar and agent API) and list with the rendered message (client API, live page).
 import type { Knex } from 'knex';
-import { fromDbTime, parseJsonColumn, toDbTime } from '../db/dialect.js';
+import { isoTime, parseJsonColumn, toDbTime } from '../db/dialect.js';
 import { EVENT_CATALOGUE, isMessageId, type EventLevel, type EventType, type MessageId } from '../lib/event-catalogue.js';
 import { renderEventMessage } from '../lib/render-event.js';
 
@@ -71,7 +71,7 @@ export function toRunEvent(row: EventRow): RunEvent {
   const safeParams = params && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
   return {
     id: Number(row.id),
-    ts: fromDbTime(row.ts)?.toISOString() ?? null,
+    ts: isoTime(row.ts),
     type: row.type,
     level: row.level,
     code: row.code,

@@ -1,6 +1,6 @@
 // Restore runs as the client sees them (read model), and the client's cancel request.
 import type { Knex } from 'knex';
-import { fromDbTime, parseJsonColumn, toDbTime } from '../db/dialect.js';
+import { isoTime, parseJsonColumn, toDbTime } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
 import type { RunRef } from '../schemas/client.js';
 import { progressView, type ProgressColumns } from './run-progress.js';
@@ -28,7 +28,6 @@ const RUN_COLUMNS = [
   'r.error_summary', 'r.stats_json', 'r.progress_json',
 ];
 
-const iso = (v: unknown): string | null => fromDbTime(v)?.toISOString() ?? null;
 
 /** The client's restore run named by id or uuid; a foreign run answers exactly like a missing one. */
 export async function findClientRun(db: Knex, clientId: number, ref: RunRef | null): Promise<RunRow> {
@@ -55,10 +54,10 @@ export function runView(row: RunRow) {
     progress,
     disks,
     error_summary: row.error_summary,
-    created_at: iso(row.created_at),
-    started_at: iso(row.started_at),
-    finished_at: iso(row.finished_at),
-    updated_at: iso(row.updated_at),
+    created_at: isoTime(row.created_at),
+    started_at: isoTime(row.started_at),
+    finished_at: isoTime(row.finished_at),
+    updated_at: isoTime(row.updated_at),
     stats: parseJsonColumn<Record<string, unknown>>(row.stats_json, {}),
   };
 }

@@ -1,6 +1,6 @@
 // The client's Hyper-V VMs. Ownership: a VM belongs to the client of its job; every query here is scoped by it.
 import type { Knex } from 'knex';
-import { fromDbTime } from '../db/dialect.js';
+import { isoTime } from '../db/dialect.js';
 import { parseDiskManifests } from './chain-points.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 
@@ -90,7 +90,7 @@ export async function listVms(db: Knex, clientId: number, jobId?: number) {
       disks: vmDisks,
       backup_point_count: point ? Number(point.point_count) : 0,
       latest_backup_point: point ? {
-        id: Number(point.id), backup_type: point.backup_type, created_at: fromDbTime(point.created_at)?.toISOString() ?? null,
+        id: Number(point.id), backup_type: point.backup_type, created_at: isoTime(point.created_at),
         total_size_bytes: point.total_size_bytes === null ? null : Number(point.total_size_bytes), consistency_level: point.consistency_level,
       } : null,
     };
