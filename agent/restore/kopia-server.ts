@@ -25,8 +25,10 @@ export async function startKopiaServer(ctx: KopiaContext, signal?: AbortSignal):
   const onAbort = () => stopper.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   // The object API is part of the UI handlers (without --ui it answers 404); this build serves a stub UI page.
+  // --shutdown-on-stdin (the flag KopiaUI uses for the same reason): the server ends when the pipe from the agent
+  // closes, which the OS does when the agent dies, even by SIGKILL or a crash, so no server outlives its agent.
   const child = spawnKopia(ctx, ['server', 'start', '--insecure', '--address=127.0.0.1:0', `--server-username=${username}`,
-    '--shutdown-grace-period=0s', '--no-grpc', '--no-control-api'], stopper.signal, { KOPIA_SERVER_PASSWORD: password });
+    '--shutdown-grace-period=0s', '--no-grpc', '--no-control-api', '--shutdown-on-stdin'], stopper.signal, { KOPIA_SERVER_PASSWORD: password }, 'pipe');
   const stop = async () => {
     signal?.removeEventListener('abort', onAbort);
     stopper.abort();

@@ -52,11 +52,13 @@ export function globalArgs(ctx: KopiaContext): string[] {
 }
 
 /** Starts kopia with the session's isolation; the caller awaits or streams the result. */
-export function spawnKopia(ctx: KopiaContext, args: string[], signal?: AbortSignal, extraEnv: Record<string, string> = {}): ResultPromise {
+/** `stdin: 'pipe'` keeps a pipe from the agent open for the child's whole life (see kopia-server.ts). */
+export function spawnKopia(ctx: KopiaContext, args: string[], signal?: AbortSignal, extraEnv: Record<string, string> = {},
+  stdin: 'ignore' | 'pipe' = 'ignore'): ResultPromise {
   return execa(ctx.kopiaPath, [...args, ...globalArgs(ctx)], {
     env: { ...ctx.env, ...extraEnv },
     extendEnv: false,
-    stdin: 'ignore',
+    stdin,
     cancelSignal: signal,
     forceKillAfterDelay: KILL_GRACE_MS,
     reject: false,
