@@ -85,6 +85,16 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
   }
   const finished = (run: RunView) => ['success', 'warning', 'failed', 'cancelled'].includes(run.status);
 
+  /** Waits for restored data in the .partial itself: a progress report comes on a timer, and a fast machine can
+   * finish the whole disk in between. */
+  async function untilDataOnDisk(partial: string, runId: number): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while (((await stat(partial).catch(() => null))?.blocks ?? 0) === 0) {
+      assert.ok(Date.now() < deadline && !finished(await runOf(runId)), 'the restore never started writing the disk');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   async function eventsOf(runId: number): Promise<EventView[]> {
     return (await clientGet(world.test.app, world.clientId, `/api/runs/${runId}/events?after=0`).expect(200)).body.events as EventView[];
   }
@@ -159,14 +169,23 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     const pointId = await bigPoint();
     const runId = await startRestore({ backup_point_id: pointId, target_path: 'C:\\Restored\\cancel' });
     const folder = join(world.driveC, 'Restored', 'cancel');
-    const midway = await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
-    assert.equal(midway.status, 'running');
-    assert.equal(midway.progress.bytes_total, BIG_SIZE);
-    assert.ok(midway.progress.bytes_done > 0 && midway.progress.bytes_done < midway.progress.bytes_total);
-    const beat = await db('s3_cloudbackup_runs').where({ id: runId }).first('current_item', 'speed_bytes_per_sec', 'updated_at');
-    assert.equal(beat.current_item, 'Disk 1/1: big.vhdx');
-    // Freeze the agent while the cancel is put on record, so a fast machine cannot finish the disk in between.
-    agent.child.kill('SIGSTOP');
+    await untilDataOnDisk(join(folder, 'big.vhdx.partial'), runId);
+    // Hold the agent's kopia server still, so the disk cannot finish while the test reads the progress; the agent
+    // itself keeps running and reporting what it has written.
+    const servers = kopiaProcessesUnder(dir).map((line) => Number(line.trim().split(/\s+/)[0]));
+    for (const pid of servers) process.kill(pid, 'SIGSTOP');
+    try {
+      const midway = await waitFor(runId, (run) => finished(run) || run.disks.some((d) => d.bytes_done > 0), 120_000);
+      assert.equal(midway.status, 'running');
+      assert.equal(midway.progress.bytes_total, BIG_SIZE);
+      assert.ok(midway.progress.bytes_done > 0 && midway.progress.bytes_done < midway.progress.bytes_total);
+      const beat = await db('s3_cloudbackup_runs').where({ id: runId }).first('current_item', 'speed_bytes_per_sec', 'updated_at');
+      assert.equal(beat.current_item, 'Disk 1/1: big.vhdx');
+      // Freeze the agent while the cancel is put on record, so a fast machine cannot finish the disk in between.
+      agent.child.kill('SIGSTOP');
+    } finally {
+      for (const pid of servers) process.kill(pid, 'SIGCONT');
+    }
     const cancelledAt = Date.now();
     let cancel;
     try {
@@ -217,13 +236,7 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
 
   it('Can stop on SIGTERM during a restore: run failed with a clear message, nothing left behind, exit code 0', async () => {
     const runId = await startRestore({ backup_point_id: await bigPoint(), target_path: 'C:\\Restored\\sigterm' });
-    // Stop as soon as data lands in the .partial, not at a progress report: a fast machine is far along by then.
-    const partial = join(world.driveC, 'Restored', 'sigterm', 'big.vhdx.partial');
-    const deadline = Date.now() + 120_000;
-    while (((await stat(partial).catch(() => null))?.blocks ?? 0) === 0) {
-      assert.ok(Date.now() < deadline && !finished(await runOf(runId)), 'the restore never started writing the disk');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await untilDataOnDisk(join(world.driveC, 'Restored', 'sigterm', 'big.vhdx.partial'), runId);
     assert.equal(await agent.stop('SIGTERM'), 0);
     const run = await runOf(runId);
     assert.deepEqual([run.status, run.error_summary], ['failed', 'the agent was stopped during the restore']);
