@@ -19,6 +19,16 @@ async function unlabelledControls(page: Page): Promise<string[]> {
     .map((el) => el.outerHTML.slice(0, 120)));
 }
 
+/** Where the focus is once it has settled: the pages move it on Alpine's next tick, so wait for the expected
+ * place a little (3 s) before reading it, instead of reading right after the click. */
+async function settledFocus(page: Page, wanted: { id?: string; text?: string }): Promise<{ id: string; text: string }> {
+  await page.waitForFunction((w) => {
+    const el = document.activeElement;
+    return (w.id === undefined || el?.id === w.id) && (w.text === undefined || el?.textContent?.trim() === w.text);
+  }, wanted, { timeout: 3000 }).catch(() => undefined);
+  return page.evaluate(() => ({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent?.trim() ?? '' }));
+}
+
 async function openWizard(page: Page, base: string, vmName: string): Promise<void> {
   await page.goto(`${base}/pages/hyperv`);
   await page.getByRole('link', { name: `Restore ${vmName}` }).click();
@@ -150,7 +160,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
     assert.equal(await target.getAttribute('aria-invalid'), 'true');
     await page.getByRole('button', { name: 'Review' }).click();
     assert.equal(await page.getByRole('heading', { name: 'Target folder and disks' }).isVisible(), true, 'stays on step 2');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'hvr-target', 'focus goes to the bad field');
+    assert.equal((await settledFocus(page, { id: 'hvr-target' })).id, 'hvr-target', 'focus goes to the bad field');
     await screenshot(page, '08-wizard-bad-path');
     // Fixing it clears the message as the user types.
     await target.fill('C:\\Restores\\web-01');
@@ -194,7 +204,7 @@ describe('Restore pages in Chromium (demo mode)', function () {
     await page.goto(`${world.sidecar.baseUrl}/pages/live?run_id=${started.restore_run_id}`);
     await page.getByRole('button', { name: 'Cancel restore' }).click();
     const confirm = page.getByRole('button', { name: 'Yes, cancel the restore' });
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Yes, cancel the restore', 'focus moves to the confirmation');
+    assert.equal((await settledFocus(page, { text: 'Yes, cancel the restore' })).text, 'Yes, cancel the restore', 'focus moves to the confirmation');
     assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '10-live-confirm-cancel');
     await confirm.click();
