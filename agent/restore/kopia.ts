@@ -51,8 +51,8 @@ export function globalArgs(ctx: KopiaContext): string[] {
   return [`--config-file=${ctx.configFile}`, `--log-dir=${join(ctx.dir, 'logs')}`];
 }
 
-/** Starts kopia with the session's isolation; the caller awaits or streams the result. */
-/** `stdin: 'pipe'` keeps a pipe from the agent open for the child's whole life (see kopia-server.ts). */
+/** Starts kopia with the session's isolation; the caller awaits or streams the result. `stdin: 'pipe'` keeps a pipe
+ * from the agent open for the child's whole life (see kopia-server.ts). */
 export function spawnKopia(ctx: KopiaContext, args: string[], signal?: AbortSignal, extraEnv: Record<string, string> = {},
   stdin: 'ignore' | 'pipe' = 'ignore'): ResultPromise {
   return execa(ctx.kopiaPath, [...args, ...globalArgs(ctx)], {
