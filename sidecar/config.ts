@@ -47,7 +47,12 @@ const DATABASE_URL_FORMS = 'must be mysql://user:pass@host:port/db (optionally ?
 export function parseDatabaseUrl(url: string): void {
   if (/^sqlite:\/\/.+/.test(url)) return;
   if (!/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(url)) throw new ConfigError('DATABASE_URL', DATABASE_URL_FORMS);
-  const params = new URL(url.replace(/^mariadb:/, 'mysql:')).searchParams;
+  let params: URLSearchParams;
+  try {
+    params = new URL(url.replace(/^mariadb:/, 'mysql:')).searchParams;
+  } catch {
+    throw new ConfigError('DATABASE_URL', `is not a valid URL; ${DATABASE_URL_FORMS}`);
+  }
   for (const [name, value] of params) {
     if (name !== 'socket') throw new ConfigError('DATABASE_URL', `has an unknown option "${name}"; ${DATABASE_URL_FORMS}`);
     if (!value.startsWith('/')) throw new ConfigError('DATABASE_URL', `socket must be an absolute path, got "${value}"`);

@@ -23,6 +23,7 @@ describe('Sidecar configuration', function () {
     ['a port out of range', { BRIDGE_SECRET: SECRET, PORT: '70000' }, 'PORT'],
     ['an unknown log level', { BRIDGE_SECRET: SECRET, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     ['an unknown database scheme', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'postgres://x/y' }, 'DATABASE_URL'],
+    ['a database URL that does not parse', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'mysql://[bad/whmcs' }, 'DATABASE_URL'],
     ['an unknown database URL option', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'mysql://u@localhost/whmcs?ssl=off' }, 'DATABASE_URL'],
     ['a relative MariaDB socket path', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'mysql://u@localhost/whmcs?socket=mysqld.sock' }, 'DATABASE_URL'],
     ['a watchdog timeout of zero', { BRIDGE_SECRET: SECRET, WATCHDOG_TIMEOUT_SECONDS: '0' }, 'WATCHDOG_TIMEOUT_SECONDS'],
