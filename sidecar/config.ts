@@ -18,6 +18,8 @@ export interface Config {
   agentPollsPerMinute: number;
   /** The bridge secret being rotated out: still accepted until removed (docs/security.md). */
   bridgeSecretPrevious: string;
+  /** How long a page of the backup-points listing is reused (docs/performance.md); 0 builds every request afresh. */
+  listingCacheMs: number;
 }
 
 export class ConfigError extends Error {
@@ -106,5 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     restoreStartsPerMinute: integer(env, 'RATE_LIMIT_RESTORES_PER_MINUTE', 30, 1, 100_000),
     agentPollsPerMinute: integer(env, 'RATE_LIMIT_AGENT_POLLS_PER_MINUTE', 600, 1, 1_000_000),
     bridgeSecretPrevious,
+    listingCacheMs: integer(env, 'LISTING_CACHE_MS', 2000, 0, 60_000),
   });
 }

@@ -1,6 +1,7 @@
 // `npm run bench:api`: the client API's backup-points listing under 50 concurrent signed requests (autocannon), on
 // a MariaDB database with 1,000 clients, 5,000 VMs and 10,000 points on one VM in chains of up to 30.
-// Flags (or env): --duration (BENCH_DURATION, s per scenario, 20), --connections (BENCH_CONNECTIONS, 50).
+// Flags (or env): --duration (BENCH_DURATION, s per scenario, 20), --connections (BENCH_CONNECTIONS, 50),
+// --warmup (BENCH_WARMUP, s before each scenario, not counted, 3), --scenarios (BENCH_SCENARIOS, first,random,full,floor).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,16 +10,19 @@ import autocannon, { type Result } from 'autocannon';
 import { sidecarDatabaseUrl, withBenchDatabase } from '../lib/bench-database.js';
 import { bridgeHeaders } from '../lib/bridge-signer.js';
 import { cpuPercent, loadAverage, sampleProc, watchRss } from '../lib/proc-stats.js';
-import { numberFlag, printJson, printTable, progress } from '../lib/report.js';
+import { choiceListFlag, numberFlag, printJson, printTable, progress } from '../lib/report.js';
 import { startBenchSidecar, type BenchSidecar } from '../lib/sidecar-runner.js';
 import { seedApi, type ApiSeed } from './seed.js';
 
 const DURATION = numberFlag('duration', 'BENCH_DURATION', 20);
 const CONNECTIONS = numberFlag('connections', 'BENCH_CONNECTIONS', 50);
+const WARMUP = numberFlag('warmup', 'BENCH_WARMUP', 3);
+const SCENARIOS = choiceListFlag('scenarios', 'BENCH_SCENARIOS', ['first', 'random', 'full', 'floor'] as const);
 const SECRET = randomBytes(24).toString('hex');
 const SPEC = { clients: 1000, vmsPerClient: 5, bigVmPoints: 10_000, chainLength: 30 };
 
 interface Scenario {
+  id: (typeof SCENARIOS)[number];
   name: string;
   path: () => string;
 }
@@ -55,6 +59,8 @@ async function runScenario(sidecar: BenchSidecar, seed: ApiSeed, scenario: Scena
   const rss = watchRss(sidecar.pid);
   const result = await autocannon({
     url: sidecar.url, connections: CONNECTIONS, duration: DURATION, timeout: 10,
+    // JIT compilation and the first builds are not what a running sidecar's clients see: not counted.
+    warmup: { connections: CONNECTIONS, duration: WARMUP },
     requests: [{
       method: 'GET',
       setupRequest: (req) => {
@@ -68,14 +74,14 @@ async function runScenario(sidecar: BenchSidecar, seed: ApiSeed, scenario: Scena
   return { name: scenario.name, result, queriesPerRequest: queries / Math.max(1, result.requests.sent), cpu: cpuPercent(procBefore, procAfter), peakRss: rss.stop() };
 }
 
-/** The same first-page body from a bare express `res.json` (no database, signature or logic): this machine's floor. */
+/** The same first-page bytes from a bare express route (no database, signature or logic): this machine's floor. */
 async function runFloor(body: Record<string, unknown>, seed: ApiSeed): Promise<ScenarioResult> {
   const dir = await mkdtemp(join(tmpdir(), 'hvr-bench-floor-'));
   const file = join(dir, 'first-page.json');
   await writeFile(file, JSON.stringify(body));
   const floor = await startBenchSidecar({ BENCH_FLOOR_BODY: file });
   try {
-    return await runScenario(floor, seed, { name: 'floor: same body, bare express res.json', path: () => '/floor' });
+    return await runScenario(floor, seed, { id: 'floor', name: 'floor: same bytes, bare express', path: () => '/floor' });
   } finally {
     await floor.stop();
     await rm(dir, { recursive: true, force: true });
@@ -95,14 +101,14 @@ async function main(): Promise<void> {
       const perRequest = await queriesPerSingleRequest(sidecar, seed);
       const base = `/api/hyperv/backup-points?vm_id=${seed.vmId}`;
       const scenarios: Scenario[] = [
-        { name: 'first page (limit 50)', path: () => base },
-        { name: 'random page (limit 50, any offset)', path: () => `${base}&offset=${50 * Math.floor(Math.random() * (seed.points / 50))}` },
-        { name: 'Full points only (limit 50)', path: () => `${base}&type=Full` },
+        { id: 'first', name: 'first page (limit 50)', path: () => base },
+        { id: 'random', name: 'random page (limit 50, any offset)', path: () => `${base}&offset=${50 * Math.floor(Math.random() * (seed.points / 50))}` },
+        { id: 'full', name: 'Full points only (limit 50)', path: () => `${base}&type=Full` },
       ];
       const results: ScenarioResult[] = [];
-      for (const scenario of scenarios) results.push(await runScenario(sidecar, seed, scenario));
+      for (const scenario of scenarios.filter((s) => SCENARIOS.includes(s.id))) results.push(await runScenario(sidecar, seed, scenario));
       const first = await getJson(sidecar, seed.clientId, base);
-      results.push(await runFloor(first.body, seed));
+      if (SCENARIOS.includes('floor')) results.push(await runFloor(first.body, seed));
       return { seedSeconds, perRequest, results, transport, firstPageBytes: JSON.stringify(first.body).length };
     } finally {
       await sidecar.stop();

@@ -19,6 +19,8 @@ declare module 'autocannon' {
     overallRate?: number;
     timeout?: number;
     requests?: RequestSpec[];
+    /** A run before the measured one whose requests are not counted. */
+    warmup?: { connections?: number; duration?: number };
   }
 
   export interface Histogram {

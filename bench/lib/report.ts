@@ -47,3 +47,13 @@ export function numberListFlag(name: string, envName: string, fallback: number[]
   const raw = rawFlag(name, envName);
   return raw === undefined || raw === '' ? fallback : raw.split(',').map((part) => checkedNumber(name, envName, part));
 }
+
+/** A comma-separated subset of `choices` (`--scenarios first,floor`); unknown names are refused. */
+export function choiceListFlag<T extends string>(name: string, envName: string, choices: readonly T[]): T[] {
+  const raw = rawFlag(name, envName);
+  if (raw === undefined || raw === '') return [...choices];
+  const picked = raw.split(',').map((part) => part.trim());
+  const unknown = picked.filter((p) => !(choices as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--${name} (${envName}) takes ${choices.join(', ')}; got "${unknown.join(', ')}"`);
+  return picked as T[];
+}

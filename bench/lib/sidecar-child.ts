@@ -1,8 +1,9 @@
 // The sidecar as the benchmarks run it: its own process (so its CPU and RSS can be read from /proc), the real
 // createApp on the real config, listening on loopback. Only addition: a count of the SQL statements knex sends,
 // answered over the IPC channel, so a benchmark can report queries per request without touching the sidecar.
-// With BENCH_FLOOR_BODY set (a JSON file) it serves that body with a bare express `res.json` instead: the floor of
-// what this machine can do for a response of that size, with no database, signature or business logic.
+// With BENCH_FLOOR_BODY set (a JSON file) it serves that file's bytes from a bare express route instead (as the
+// sidecar serves a cached page): the floor of what this machine can do for a response of that size, with no
+// database, signature or business logic.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -19,9 +20,10 @@ let queries = 0;
 deps?.db.on('query', () => { queries += 1; });
 
 function floorApp(file: string): express.Express {
-  const body = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const body = readFileSync(file);
   const app = express();
-  app.get('/{*path}', (_req, res) => { res.json(body); });
+  app.disable('etag');
+  app.get('/{*path}', (_req, res) => { res.type('json').send(body); });
   return app;
 }
 

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import type { Deps } from '../deps.js';
 import { clientIdOf, identityOf, requireClient } from '../http/bridge-auth.js';
 import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
-import { respond } from '../http/respond.js';
+import { respond, respondWithSerialized } from '../http/respond.js';
 import { validator } from '../http/validate.js';
 import {
   backupPointsQueryMessages, backupPointsQuerySchema, normalizeDiskFilter, parseRunRef, runEventsQueryMessages,
@@ -26,7 +26,7 @@ function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
   return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
 }
 
-export function clientApiRouter({ config, db, log: rootLog }: Deps): Router {
+export function clientApiRouter({ config, db, log: rootLog, listingCache }: Deps): Router {
   const router = Router();
   // Every attempt counts, valid or not: the limit is about load, not about successful restores.
   const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientIdOf(res)));
@@ -39,7 +39,8 @@ export function clientApiRouter({ config, db, log: rootLog }: Deps): Router {
   });
 
   router.get('/api/hyperv/backup-points', async (req, res) => {
-    respond(res, await listBackupPoints(db, clientIdOf(res), backupPointsQuery(req.query)));
+    const { vm, page } = await listBackupPoints(db, listingCache, clientIdOf(res), backupPointsQuery(req.query));
+    respondWithSerialized(res, { vm }, page);
   });
 
   router.post('/api/hyperv/restores', limitStarts, async (req, res) => {

@@ -3,15 +3,18 @@
 // length (docs/performance.md): the VM check, then the page and the disks together, then the chains and the count
 // together. The count is the one query whose cost grows with the VM's history (it joins every point to its run), so
 // it is skipped when the page itself tells the total and shared by concurrent requests for the same VM.
+// A page is built and serialised once per few seconds (LISTING_CACHE_MS) and its bytes reused; the ownership check
+// is never cached, so a VM that changes hands is refused to its old owner at once.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
+import type { SerializedCache } from '../lib/serialized-cache.js';
 import { createSingleFlight, type SingleFlight } from '../lib/single-flight.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
 import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
 import { deriveDisks, listVmDisks } from './vm-disks.js';
-import { findClientVm, GOOD_RUN_STATUSES } from './vms.js';
+import { findClientVm, GOOD_RUN_STATUSES, type VmView } from './vms.js';
 
 interface PointRow {
   id: number | string;
@@ -92,9 +95,8 @@ function totalFromPage(rows: number, q: BackupPointsQuery): number | null {
   return rows < q.limit && (rows > 0 || q.offset === 0) ? q.offset + rows : null;
 }
 
-export async function listBackupPoints(db: Knex, clientId: number, q: BackupPointsQuery) {
-  const vm = await findClientVm(db, clientId, q.vm_id);
-  if (!vm) throw errors.vmNotFound();
+/** One page of a VM's points, without the VM itself: the part of the answer that may be cached. */
+async function listVmPoints(db: Knex, vm: VmView, q: BackupPointsQuery) {
   const listed: Listed = () => db(`${POINTS_TABLE} as bp`)
     .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
     .where('bp.vm_id', vm.id)
@@ -113,11 +115,20 @@ export async function listBackupPoints(db: Knex, clientId: number, q: BackupPoin
   ]);
   const points = rows.map((r) => toPointView(r, chains));
   return {
-    vm,
     disks: disks.get(vm.id) ?? deriveDisks(points.map((p) => p.disk_manifests)),
     backup_points: points,
     total,
     limit: q.limit,
     offset: q.offset,
   };
+}
+
+export type PointsPage = Awaited<ReturnType<typeof listVmPoints>>;
+
+/** The client's VM (checked on every call) and its page of points as JSON bytes, from `cache` when fresh there. */
+export async function listBackupPoints(db: Knex, cache: SerializedCache, clientId: number, q: BackupPointsQuery): Promise<{ vm: VmView; page: Buffer }> {
+  const vm = await findClientVm(db, clientId, q.vm_id);
+  if (!vm) throw errors.vmNotFound();
+  const page = await cache.get(`${vm.id}:${q.type ?? ''}:${q.limit}:${q.offset}`, () => listVmPoints(db, vm, q));
+  return { vm, page };
 }

@@ -1,7 +1,10 @@
 // Bridge nonces, stored in the database so a replay is refused by every sidecar instance, not only the one that
-// saw the request first. The primary key makes "accept once" a single atomic insert.
+// saw the request first. The primary key makes "accept once" an atomic insert. Nonces of concurrent requests go in
+// one multi-row insert (a statement with a taken key inserts nothing), so a busy sidecar writes once per batch;
+// only a batch holding a replay is retried row by row to tell which nonce was the replay.
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
+import { createTickBatcher, type Batched } from '../lib/tick-batcher.js';
 
 export const NONCES_TABLE = 's3_hyperv_restore_nonces';
 const PRUNE_EVERY_MS = 60_000;
@@ -11,15 +14,32 @@ function isDuplicate(err: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Records the nonce until `expiresAt`; false when it was already recorded (a replay). */
-export async function acceptNonce(db: Knex, nonce: string, expiresAt: Date): Promise<boolean> {
+interface NonceRow {
+  nonce: string;
+  expires_at: string;
+}
+
+/** True for each row inserted, false for each whose nonce was already there. */
+async function insertNonces(db: Knex, rows: NonceRow[]): Promise<boolean[]> {
   try {
-    await db(NONCES_TABLE).insert({ nonce, expires_at: toDbTime(expiresAt) });
-    return true;
+    await db(NONCES_TABLE).insert(rows);
+    return rows.map(() => true);
   } catch (err) {
-    if (isDuplicate(err)) return false;
-    throw err;
+    if (!isDuplicate(err)) throw err;
+    if (rows.length === 1) return [false];
+    const accepted: boolean[] = [];
+    for (const row of rows) accepted.push(...await insertNonces(db, [row]));
+    return accepted;
   }
+}
+
+const batchers = new WeakMap<Knex, Batched<NonceRow, boolean>>();
+
+/** Records the nonce until `expiresAt`; false when it was already recorded (a replay). */
+export function acceptNonce(db: Knex, nonce: string, expiresAt: Date): Promise<boolean> {
+  let accept = batchers.get(db);
+  if (!accept) batchers.set(db, (accept = createTickBatcher((rows: NonceRow[]) => insertNonces(db, rows))));
+  return accept({ nonce, expires_at: toDbTime(expiresAt) });
 }
 
 export async function pruneNonces(db: Knex, now: Date = new Date()): Promise<number> {

@@ -1,6 +1,7 @@
 // The client's Hyper-V VMs. Ownership: a VM belongs to the client of its job; every query here is scoped by it.
 import type { Knex } from 'knex';
 import { isoTime } from '../db/dialect.js';
+import { createTickBatcher, type Batched } from '../lib/tick-batcher.js';
 import { parseDiskManifests } from './chain-points.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 
@@ -43,10 +44,33 @@ function clientVms(db: Knex, clientId: number) {
   return db('s3_hyperv_vms as v').join('s3_cloudbackup_jobs as j', 'j.id', 'v.job_id').where('j.client_id', clientId);
 }
 
-/** The VM when it belongs to the client, else null (a foreign VM answers exactly like a missing one). */
-export async function findClientVm(db: Knex, clientId: number, vmId: number): Promise<VmView | null> {
-  const row = (await clientVms(db, clientId).where('v.id', vmId).first(VM_COLUMNS)) as VmRow | undefined;
-  return row ? toVmView(row) : null;
+interface VmKey {
+  clientId: number;
+  vmId: number;
+}
+
+/** The VMs of several lookups in one query; each answer is the VM only when its job belongs to that lookup's client. */
+async function findClientVms(db: Knex, keys: VmKey[]): Promise<(VmView | null)[]> {
+  const rows = (await db('s3_hyperv_vms as v').join('s3_cloudbackup_jobs as j', 'j.id', 'v.job_id')
+    .whereIn('v.id', [...new Set(keys.map((k) => k.vmId))])
+    .select([...VM_COLUMNS, 'j.client_id'])) as (VmRow & { client_id: number | string })[];
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return keys.map(({ clientId, vmId }) => {
+    const row = byId.get(vmId);
+    return row && Number(row.client_id) === clientId ? toVmView(row) : null;
+  });
+}
+
+const vmLookups = new WeakMap<Knex, Batched<VmKey, VmView | null>>();
+
+/**
+ * The VM when it belongs to the client, else null (a foreign VM answers exactly like a missing one). Lookups of
+ * concurrent requests share one query.
+ */
+export function findClientVm(db: Knex, clientId: number, vmId: number): Promise<VmView | null> {
+  let lookup = vmLookups.get(db);
+  if (!lookup) vmLookups.set(db, (lookup = createTickBatcher((keys: VmKey[]) => findClientVms(db, keys))));
+  return lookup({ clientId, vmId });
 }
 
 interface LatestRow {

@@ -104,6 +104,14 @@ for (const dialect of testDialects()) {
       assert.ok(await t.db(NONCES_TABLE).where('nonce', nonce).first());
     });
 
+    it('Can accept the nonces of concurrent requests together and still refuse the one replayed among them', async () => {
+      const [n1, n2] = [newNonce(), newNonce()];
+      const expires = new Date(Date.now() + 60_000);
+      const accepted = await Promise.all([acceptNonce(t.db, n1, expires), acceptNonce(t.db, n2, expires), acceptNonce(t.db, n1, expires)]);
+      assert.deepEqual(accepted, [true, true, false]);
+      assert.equal((await t.db(NONCES_TABLE).whereIn('nonce', [n1, n2]).count({ n: '*' }))[0]!.n, 2);
+    });
+
     it('Can guard admin routes with requireAdmin and client routes with requireClient', async () => {
       const app = express();
       app.use('/admin', ...bodyParsers(), bridgeAuth(t.deps));

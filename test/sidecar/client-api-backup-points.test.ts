@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { testDialects } from '../helpers/database.js';
 import { insertChain, insertPoint, insertVm, seedFixtures, withoutForeignKeys, type Fixtures } from '../helpers/fixtures.js';
-import { clientGet, createTestApp, type TestApp } from '../helpers/http.js';
+import { clientGet, createTestApp, createTestAppOn, type TestApp } from '../helpers/http.js';
 
 interface PointOut {
   id: number;
@@ -152,6 +152,45 @@ for (const dialect of testDialects()) {
       assert.deepEqual(foreign.body, fail('VM not found or access denied'));
       assert.deepEqual(missing.body, foreign.body);
       assert.equal((await points(f.b.clientId, `vm_id=${f.b.vmId}`).expect(200)).body.total, 3);
+    });
+
+    it('Can show a new restore point within LISTING_CACHE_MS, reusing the page meanwhile without querying it again', async () => {
+      const cached = createTestAppOn(t.database, { LISTING_CACHE_MS: '400' });
+      const vmId = await insertVm(t.db, f.a.jobId, 'cached');
+      const disks = ['C:\\VMs\\c\\c.vhdx'];
+      await insertPoint(t.db, { vmId, jobId: f.a.jobId, type: 'Full', diskPaths: disks, minute: 500 });
+      const list = () => clientGet(cached.app, f.a.clientId, `/api/hyperv/backup-points?vm_id=${vmId}`).expect(200);
+      const first = await list();
+      const newer = await insertPoint(t.db, { vmId, jobId: f.a.jobId, type: 'Full', diskPaths: disks, minute: 501 });
+      let queries = 0;
+      const onQuery = () => { queries += 1; };
+      t.db.on('query', onQuery);
+      let reused: Awaited<ReturnType<typeof list>>;
+      try {
+        reused = await list();
+      } finally {
+        t.db.off('query', onQuery);
+      }
+      assert.deepEqual(reused.body, first.body);
+      assert.ok(queries <= 2, `only the nonce and the ownership check (${queries} queries)`);
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      const fresh = await list();
+      assert.equal(fresh.body.backup_points[0].id, newer);
+      assert.equal(fresh.body.total, 2);
+    });
+
+    it('Cannot read a cached page of another client\'s VM, nor of a VM that has changed hands', async () => {
+      const vmId = await insertVm(t.db, f.b.jobId, 'handed-over');
+      await insertPoint(t.db, { vmId, jobId: f.b.jobId, type: 'Full', diskPaths: ['C:\\VMs\\h\\h.vhdx'], minute: 600 });
+      const list = (clientId: number) => points(clientId, `vm_id=${vmId}`);
+      const [owner, stranger] = await Promise.all([list(f.b.clientId), list(f.a.clientId)]);
+      assert.equal(owner.status, 200);
+      assert.deepEqual([stranger.status, stranger.body], [404, fail('VM not found or access denied')]);
+      // The page is cached now; moving the VM to client A's job must change who may read it at once.
+      await t.db('s3_hyperv_vms').where('id', vmId).update({ job_id: f.a.jobId });
+      assert.deepEqual((await list(f.b.clientId).expect(404)).body, fail('VM not found or access denied'));
+      const now = await list(f.a.clientId).expect(200);
+      assert.deepEqual([now.body.vm.job_id, now.body.total], [f.a.jobId, 1]);
     });
 
     const BAD: [string, string][] = [

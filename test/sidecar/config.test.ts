@@ -14,6 +14,7 @@ describe('Sidecar configuration', function () {
     assert.equal(config.watchdogSchedule, '* * * * *');
     assert.equal(config.logLevel, 'info');
     assert.equal(config.demoMode, false);
+    assert.equal(config.listingCacheMs, 2000);
   });
 
   const bad: [string, NodeJS.ProcessEnv, string][] = [
@@ -28,6 +29,8 @@ describe('Sidecar configuration', function () {
     ['a relative MariaDB socket path', { BRIDGE_SECRET: SECRET, DATABASE_URL: 'mysql://u@localhost/whmcs?socket=mysqld.sock' }, 'DATABASE_URL'],
     ['a watchdog timeout of zero', { BRIDGE_SECRET: SECRET, WATCHDOG_TIMEOUT_SECONDS: '0' }, 'WATCHDOG_TIMEOUT_SECONDS'],
     ['a watchdog schedule that is not a cron expression', { BRIDGE_SECRET: SECRET, WATCHDOG_SCHEDULE: 'every minute' }, 'WATCHDOG_SCHEDULE'],
+    ['a listing cache time that is not a whole number', { BRIDGE_SECRET: SECRET, LISTING_CACHE_MS: '1.5s' }, 'LISTING_CACHE_MS'],
+    ['a listing cache time over a minute', { BRIDGE_SECRET: SECRET, LISTING_CACHE_MS: '60001' }, 'LISTING_CACHE_MS'],
     ['demo mode on a public address', { DEMO_MODE: '1', HOST: '0.0.0.0' }, 'HOST'],
     ['a demo mode that is not 0 or 1', { DEMO_MODE: 'yes', BRIDGE_SECRET: SECRET }, 'DEMO_MODE'],
   ];

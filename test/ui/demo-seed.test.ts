@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoClient } from '../../sidecar/demo/seed-demo-client.js';
-import { listBackupPoints } from '../../sidecar/services/backup-points.js';
+import { createSerializedCache } from '../../sidecar/lib/serialized-cache.js';
+import { listBackupPoints, type PointsPage } from '../../sidecar/services/backup-points.js';
 import { createTestDatabase, testDialects } from '../helpers/database.js';
 import { snapshotTables } from '../helpers/fixtures.js';
 import { projectPath } from '../helpers/paths.js';
@@ -23,7 +24,9 @@ describe('Demo seed', function () {
       const second = await seedDemoClient(t.db, { clientId: 1 });
       assert.deepEqual(second, first);
       assert.deepEqual(await snapshotTables(t.db), before);
-      const listed = await listBackupPoints(t.db, 1, { vm_id: first.vmId, limit: 50, offset: 0 });
+      const uncached = createSerializedCache({ ttlMs: 0, maxBytes: 0 });
+      const { page } = await listBackupPoints(t.db, uncached, 1, { vm_id: first.vmId, limit: 50, offset: 0 });
+      const listed = JSON.parse(page.toString('utf8')) as PointsPage;
       assert.deepEqual(listed.backup_points.map((p) => [p.backup_type, p.is_restorable, p.restore_chain_length]),
         [['Incremental', true, 3], ['Incremental', true, 2], ['Full', true, 1]]);
       assert.deepEqual(listed.disks.map((d) => d.disk_path), first.diskPaths);

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { createSerializedCache } from '../../sidecar/lib/serialized-cache.js';
+
+/** A clock the test moves, and a build that counts its calls and answers the current version. */
+function world(ttlMs: number, maxBytes = 1 << 20) {
+  let clock = 1_000;
+  let version = 1;
+  let builds = 0;
+  const cache = createSerializedCache({ ttlMs, maxBytes, now: () => clock });
+  const build = async () => { builds += 1; return { version }; };
+  const read = async (key = 'vm:1') => JSON.parse((await cache.get(key, build)).toString('utf8')) as { version: number };
+  return {
+    cache, read, build,
+    builds: () => builds,
+    advance: (ms: number) => { clock += ms; },
+    change: () => { version += 1; },
+  };
+}
+
+/** Lets a background rebuild (started and not awaited by the cache) finish. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('serialized cache (a page\'s JSON bytes, reused for a few seconds)', () => {
+  it('Can build a key once while it is fresh, concurrent first callers sharing that build', async () => {
+    const w = world(2000);
+    assert.deepEqual(await Promise.all([w.read(), w.read(), w.read()]), [{ version: 1 }, { version: 1 }, { version: 1 }]);
+    w.advance(900);
+    assert.deepEqual(await w.read(), { version: 1 });
+    assert.equal(w.builds(), 1);
+  });
+
+  it('Can rebuild a key past half its life in the background, serving the old bytes meanwhile', async () => {
+    const w = world(2000);
+    await w.read();
+    w.change();
+    w.advance(1100);
+    assert.deepEqual(await w.read(), { version: 1 }, 'still fresh: served at once');
+    await settle();
+    assert.deepEqual(await w.read(), { version: 2 }, 'the background build replaced it');
+    assert.equal(w.builds(), 2);
+  });
+
+  it('Cannot serve bytes older than ttlMs: an expired key is built before it is answered', async () => {
+    const w = world(2000);
+    await w.read();
+    w.change();
+    w.advance(2000);
+    assert.deepEqual(await w.read(), { version: 2 });
+  });
+
+  it('Can build every call when ttlMs is 0', async () => {
+    const w = world(0);
+    await w.read();
+    w.change();
+    assert.deepEqual(await w.read(), { version: 2 });
+    assert.equal(w.builds(), 2);
+    assert.equal(w.cache.size, 0);
+  });
+
+  it('Can drop the oldest keys to stay under maxBytes', async () => {
+    const oneEntry = Buffer.byteLength(JSON.stringify({ version: 1 }));
+    const w = world(2000, oneEntry * 2);
+    await w.read('a');
+    await w.read('b');
+    await w.read('c');
+    assert.equal(w.cache.size, oneEntry * 2);
+    assert.equal(w.builds(), 3);
+    await w.read('c');
+    await w.read('b');
+    assert.equal(w.builds(), 3, 'b and c kept');
+    await w.read('a');
+    assert.equal(w.builds(), 4, 'a was dropped');
+  });
+
+  it('Rejects the callers of a failed build and keeps nothing, so the next call builds again', async () => {
+    const cache = createSerializedCache({ ttlMs: 2000, maxBytes: 1 << 20 });
+    await assert.rejects(cache.get('k', () => Promise.reject(new Error('database gone'))), /database gone/);
+    assert.equal((await cache.get('k', async () => [1])).toString(), '[1]');
+  });
+});
