@@ -2,22 +2,27 @@
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/connection.js';
 import { createLogger, type Logger } from './lib/log.js';
-import { createSerializedCache, type SerializedCache } from './lib/serialized-cache.js';
+import { encodedSize, type EncodedJson } from './http/encoded-json.js';
+import { createTtlCache, type TtlCache } from './lib/ttl-cache.js';
 
 /** Upper bound on the listing cache's bytes: a few hundred pages of the largest kind. */
 const LISTING_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+const POINT_COUNT_CACHE_KEYS = 100_000;
 
 export interface Deps {
   config: Readonly<Config>;
   log: Logger;
   db: Db;
-  /** Serialised backup-points pages, shared by the requests of all clients (ownership is checked before each use). */
-  listingCache: SerializedCache;
+  /** Encoded backup-points answers, by VM and query (ownership is checked before each use). */
+  listingCache: TtlCache<EncodedJson>;
+  /** Each VM's number of listed points, by filter, kept as long as a page: every page of a VM needs it. */
+  pointCountCache: TtlCache<number>;
 }
 
 export function createDeps(config: Readonly<Config>, overrides: Partial<Pick<Deps, 'log' | 'db'>> = {}): Deps {
   const log = overrides.log ?? createLogger({ level: config.logLevel, secrets: [config.bridgeSecret, config.bridgeSecretPrevious].filter(Boolean) });
   const db = overrides.db ?? createDb(config.databaseUrl);
-  const listingCache = createSerializedCache({ ttlMs: config.listingCacheMs, maxBytes: LISTING_CACHE_MAX_BYTES });
-  return { config, log, db, listingCache };
+  const listingCache = createTtlCache({ ttlMs: config.listingCacheMs, maxSize: LISTING_CACHE_MAX_BYTES, sizeOf: encodedSize });
+  const pointCountCache = createTtlCache<number>({ ttlMs: config.listingCacheMs, maxSize: POINT_COUNT_CACHE_KEYS, sizeOf: () => 1 });
+  return { config, log, db, listingCache, pointCountCache };
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { sidecarDatabaseUrl, withBenchDatabase } from '../lib/bench-database.js';
@@ -33,6 +34,22 @@ interface ScenarioResult {
   queriesPerRequest: number;
   cpu: number;
   peakRss: number;
+}
+
+/** The bridge's cURL asks for every encoding it can decode (CURLOPT_ENCODING ''); so does every benchmark request. */
+const ACCEPT_ENCODING = { 'Accept-Encoding': 'gzip, deflate' };
+
+/** A signed GET's answer as it crosses the wire: status, Content-Encoding and the undecoded bytes. */
+function getRaw(sidecar: BenchSidecar, clientId: number, path: string): Promise<{ status: number; encoding: string; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(sidecar.url + path, { headers: { ...bridgeHeaders(SECRET, 'GET', path, clientId), ...ACCEPT_ENCODING } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: String(res.headers['content-encoding'] ?? 'identity'), bytes: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }
 
 async function getJson(sidecar: BenchSidecar, clientId: number, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -65,7 +82,7 @@ async function runScenario(sidecar: BenchSidecar, seed: ApiSeed, scenario: Scena
       method: 'GET',
       setupRequest: (req) => {
         const path = scenario.path();
-        return { ...req, path, headers: bridgeHeaders(SECRET, 'GET', path, seed.clientId) };
+        return { ...req, path, headers: { ...bridgeHeaders(SECRET, 'GET', path, seed.clientId), ...ACCEPT_ENCODING } };
       },
     }],
   });
@@ -74,14 +91,14 @@ async function runScenario(sidecar: BenchSidecar, seed: ApiSeed, scenario: Scena
   return { name: scenario.name, result, queriesPerRequest: queries / Math.max(1, result.requests.sent), cpu: cpuPercent(procBefore, procAfter), peakRss: rss.stop() };
 }
 
-/** The same first-page bytes from a bare express route (no database, signature or logic): this machine's floor. */
-async function runFloor(body: Record<string, unknown>, seed: ApiSeed): Promise<ScenarioResult> {
+/** The first page's bytes as the sidecar sent them, from a bare express route (no database, signature or logic). */
+async function runFloor(wire: { encoding: string; bytes: Buffer }, seed: ApiSeed): Promise<ScenarioResult> {
   const dir = await mkdtemp(join(tmpdir(), 'hvr-bench-floor-'));
   const file = join(dir, 'first-page.json');
-  await writeFile(file, JSON.stringify(body));
-  const floor = await startBenchSidecar({ BENCH_FLOOR_BODY: file });
+  await writeFile(file, wire.bytes);
+  const floor = await startBenchSidecar({ BENCH_FLOOR_BODY: file, BENCH_FLOOR_ENCODING: wire.encoding });
   try {
-    return await runScenario(floor, seed, { id: 'floor', name: 'floor: same bytes, bare express', path: () => '/floor' });
+    return await runScenario(floor, seed, { id: 'floor', name: 'floor: same bytes on the wire, bare express', path: () => '/floor' });
   } finally {
     await floor.stop();
     await rm(dir, { recursive: true, force: true });
@@ -108,8 +125,10 @@ async function main(): Promise<void> {
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios.filter((s) => SCENARIOS.includes(s.id))) results.push(await runScenario(sidecar, seed, scenario));
       const first = await getJson(sidecar, seed.clientId, base);
-      if (SCENARIOS.includes('floor')) results.push(await runFloor(first.body, seed));
-      return { seedSeconds, perRequest, results, transport, firstPageBytes: JSON.stringify(first.body).length };
+      const wire = await getRaw(sidecar, seed.clientId, base);
+      if (wire.status !== 200) throw new Error(`first page answered ${wire.status}`);
+      if (SCENARIOS.includes('floor')) results.push(await runFloor(wire, seed));
+      return { seedSeconds, perRequest, results, transport, firstPageBytes: JSON.stringify(first.body).length, wireBytes: wire.bytes.length, wireEncoding: wire.encoding };
     } finally {
       await sidecar.stop();
     }
@@ -119,10 +138,10 @@ async function main(): Promise<void> {
     ['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'SQL/request', 'sidecar CPU %', 'sidecar RSS MB'],
     report.results.map((r) => [r.name, r.result.requests.total, r.result.requests.average, r.result.latency.p50, r.result.latency.p99, r.result.latency.max,
       r.result.non2xx, r.result.errors, r.queriesPerRequest, r.cpu, r.peakRss / 1024 / 1024]));
-  console.log(`first page: ${(report.firstPageBytes / 1024).toFixed(0)} KiB of JSON (50 points, each with its restore chain)`);
+  console.log(`first page: ${(report.firstPageBytes / 1024).toFixed(0)} KiB of JSON (50 points, each with its restore chain), ${(report.wireBytes / 1024).toFixed(1)} KiB on the wire (${report.wireEncoding})`);
   console.log(`SQL statements of single requests: ${Object.entries(report.perRequest).map(([q, n]) => `${q}: ${n}`).join(', ')}`);
   printJson({
-    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, firstPageBytes: report.firstPageBytes, databaseTransport: report.transport, loadBefore, loadAfter,
+    bench: 'api', connections: CONNECTIONS, durationSeconds: DURATION, data: SPEC, seedSeconds: report.seedSeconds, firstPageBytes: report.firstPageBytes, firstPageWireBytes: report.wireBytes, firstPageEncoding: report.wireEncoding, databaseTransport: report.transport, loadBefore, loadAfter,
     queriesPerSingleRequest: report.perRequest,
     scenarios: report.results.map((r) => ({
       name: r.name, requests: r.result.requests.total, requestsPerSecond: r.result.requests.average, p50Ms: r.result.latency.p50, p99Ms: r.result.latency.p99,

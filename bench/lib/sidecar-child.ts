@@ -1,9 +1,9 @@
 // The sidecar as the benchmarks run it: its own process (so its CPU and RSS can be read from /proc), the real
 // createApp on the real config, listening on loopback. Only addition: a count of the SQL statements knex sends,
 // answered over the IPC channel, so a benchmark can report queries per request without touching the sidecar.
-// With BENCH_FLOOR_BODY set (a JSON file) it serves that file's bytes from a bare express route instead (as the
-// sidecar serves a cached page): the floor of what this machine can do for a response of that size, with no
-// database, signature or business logic.
+// With BENCH_FLOOR_BODY set (a file of JSON bytes, with BENCH_FLOOR_ENCODING their Content-Encoding) it serves
+// those bytes from a bare express route instead, as the sidecar sends a cached page: the floor of what this machine
+// can do for a response of that size, with no database, signature or business logic.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import express from 'express';
@@ -23,7 +23,11 @@ function floorApp(file: string): express.Express {
   const body = readFileSync(file);
   const app = express();
   app.disable('etag');
-  app.get('/{*path}', (_req, res) => { res.type('json').send(body); });
+  const encoding = process.env.BENCH_FLOOR_ENCODING ?? 'identity';
+  app.get('/{*path}', (_req, res) => {
+    if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+    res.type('json').send(body);
+  });
   return app;
 }
 

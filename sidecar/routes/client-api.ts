@@ -4,13 +4,14 @@ import { Router } from 'express';
 import type { Deps } from '../deps.js';
 import { clientIdOf, identityOf, requireClient } from '../http/bridge-auth.js';
 import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
-import { respond, respondWithSerialized } from '../http/respond.js';
+import { encodeJson, sendEncodedJson } from '../http/encoded-json.js';
+import { respond, successBody } from '../http/respond.js';
 import { validator } from '../http/validate.js';
 import {
   backupPointsQueryMessages, backupPointsQuerySchema, normalizeDiskFilter, parseRunRef, runEventsQueryMessages,
   runEventsQuerySchema, startRestoreBodyMessages, startRestoreBodySchema, vmsQueryMessages, vmsQuerySchema,
 } from '../schemas/client.js';
-import { listBackupPoints } from '../services/backup-points.js';
+import { listVmPoints, requireClientVm } from '../services/backup-points.js';
 import { startRestore, type Actor } from '../services/restores.js';
 import { listRunEvents } from '../services/run-events.js';
 import { cancelRun, findClientRun, getRun } from '../services/runs.js';
@@ -26,7 +27,7 @@ function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
   return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
 }
 
-export function clientApiRouter({ config, db, log: rootLog, listingCache }: Deps): Router {
+export function clientApiRouter({ config, db, log: rootLog, listingCache, pointCountCache }: Deps): Router {
   const router = Router();
   // Every attempt counts, valid or not: the limit is about load, not about successful restores.
   const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientIdOf(res)));
@@ -39,8 +40,12 @@ export function clientApiRouter({ config, db, log: rootLog, listingCache }: Deps
   });
 
   router.get('/api/hyperv/backup-points', async (req, res) => {
-    const { vm, page } = await listBackupPoints(db, listingCache, clientIdOf(res), backupPointsQuery(req.query));
-    respondWithSerialized(res, { vm }, page);
+    const q = backupPointsQuery(req.query);
+    // Ownership is checked on every request; the page is cached (LISTING_CACHE_MS) under the VM as it is now, so an
+    // edited VM row is never answered from a page built before the edit.
+    const vm = await requireClientVm(db, clientIdOf(res), q.vm_id);
+    const key = `${q.type ?? ''}:${q.limit}:${q.offset}:${JSON.stringify(vm)}`;
+    sendEncodedJson(req, res, await listingCache.get(key, async () => encodeJson(successBody({ vm, ...await listVmPoints(db, pointCountCache, vm, q) }))));
   });
 
   router.post('/api/hyperv/restores', limitStarts, async (req, res) => {

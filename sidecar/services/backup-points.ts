@@ -2,14 +2,12 @@
 // each with its restore chain and whether it is restorable. At most five queries whatever the page size or chain
 // length (docs/performance.md): the VM check, then the page and the disks together, then the chains and the count
 // together. The count is the one query whose cost grows with the VM's history (it joins every point to its run), so
-// it is skipped when the page itself tells the total and shared by concurrent requests for the same VM.
-// A page is built and serialised once per few seconds (LISTING_CACHE_MS) and its bytes reused; the ownership check
-// is never cached, so a VM that changes hands is refused to its old owner at once.
+// it is skipped when the page itself tells the total, and otherwise kept as long as a listing page
+// (LISTING_CACHE_MS), shared by every page of the same VM and filter.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
-import type { SerializedCache } from '../lib/serialized-cache.js';
-import { createSingleFlight, type SingleFlight } from '../lib/single-flight.js';
+import type { TtlCache } from '../lib/ttl-cache.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
 import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
@@ -78,16 +76,11 @@ function toPointView(r: PointRow, chains: ReadonlyMap<number, ChainPoint>) {
 }
 
 type Listed = () => Knex.QueryBuilder;
-const pointCounts = new WeakMap<Knex, SingleFlight<number>>();
 
-/** The number of listed points; concurrent requests for the same VM and filter share one query. */
-function countPoints(db: Knex, listed: Listed, key: string): Promise<number> {
-  let flight = pointCounts.get(db);
-  if (!flight) pointCounts.set(db, (flight = createSingleFlight<number>()));
-  return flight(key, async () => {
-    const [counted] = (await listed().count({ n: '*' })) as { n: number | string }[];
-    return Number(counted?.n ?? 0);
-  });
+/** The number of listed points. */
+async function countPoints(listed: Listed): Promise<number> {
+  const [counted] = (await listed().count({ n: '*' })) as { n: number | string }[];
+  return Number(counted?.n ?? 0);
 }
 
 /** A page that is not full, and not past the end, ends the list: the total is known without counting. */
@@ -95,8 +88,8 @@ function totalFromPage(rows: number, q: BackupPointsQuery): number | null {
   return rows < q.limit && (rows > 0 || q.offset === 0) ? q.offset + rows : null;
 }
 
-/** One page of a VM's points, without the VM itself: the part of the answer that may be cached. */
-async function listVmPoints(db: Knex, vm: VmView, q: BackupPointsQuery) {
+/** One page of the points of a VM whose ownership the caller has checked. */
+export async function listVmPoints(db: Knex, counts: TtlCache<number>, vm: VmView, q: BackupPointsQuery) {
   const listed: Listed = () => db(`${POINTS_TABLE} as bp`)
     .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
     .where('bp.vm_id', vm.id)
@@ -111,7 +104,7 @@ async function listVmPoints(db: Knex, vm: VmView, q: BackupPointsQuery) {
   const known = totalFromPage(rows.length, q);
   const [chains, total] = await Promise.all([
     loadChainPoints(db, rows.map((r) => Number(r.id))),
-    known ?? countPoints(db, listed, `${vm.id}:${q.type ?? ''}`),
+    known ?? counts.get(`${vm.id}:${q.type ?? ''}`, () => countPoints(listed)),
   ]);
   const points = rows.map((r) => toPointView(r, chains));
   return {
@@ -123,12 +116,9 @@ async function listVmPoints(db: Knex, vm: VmView, q: BackupPointsQuery) {
   };
 }
 
-export type PointsPage = Awaited<ReturnType<typeof listVmPoints>>;
-
-/** The client's VM (checked on every call) and its page of points as JSON bytes, from `cache` when fresh there. */
-export async function listBackupPoints(db: Knex, cache: SerializedCache, clientId: number, q: BackupPointsQuery): Promise<{ vm: VmView; page: Buffer }> {
-  const vm = await findClientVm(db, clientId, q.vm_id);
+/** The client's VM, or VM_NOT_FOUND (a foreign VM answers exactly like a missing one). */
+export async function requireClientVm(db: Knex, clientId: number, vmId: number): Promise<VmView> {
+  const vm = await findClientVm(db, clientId, vmId);
   if (!vm) throw errors.vmNotFound();
-  const page = await cache.get(`${vm.id}:${q.type ?? ''}:${q.limit}:${q.offset}`, () => listVmPoints(db, vm, q));
-  return { vm, page };
+  return vm;
 }

@@ -1,6 +1,7 @@
 // The client area through the WHMCS module (php -S + harness) against the real sidecar: pages, the client API and
 // assets, always as the client of the WHMCS session, whatever the request says.
 import assert from 'node:assert/strict';
+import express from 'express';
 import { createTestDatabase } from '../helpers/database.js';
 import { seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
 import { createTestAppOn, TEST_BRIDGE_SECRET, type TestApp } from '../helpers/http.js';
@@ -19,12 +20,20 @@ describe('WHMCS bridge client area (php-cli)', function () {
   let php: PhpBridge;
   let cookie: string;
   let csrf: string;
+  const encodings: string[] = [];
   const get = (path: string, headers: Record<string, string> = {}) => fetch(php.baseUrl + path, { headers: { Cookie: cookie, ...headers } });
 
   before(async () => {
     t = createTestAppOn(await createTestDatabase('mariadb'));
     f = await seedFixtures(t.db);
-    sidecar = await listen(t.app);
+    // What the sidecar answered the bridge with, per request: its Content-Encoding.
+    const outer = express();
+    outer.use((_req, res, next) => {
+      res.on('finish', () => encodings.push(String(res.getHeader('content-encoding') ?? 'identity')));
+      next();
+    });
+    outer.use(t.app);
+    sidecar = await listen(outer);
     php = await startPhpBridge({ sidecar_url: sidecar.url, bridge_secret: TEST_BRIDGE_SECRET });
     ({ cookie, csrf } = php.login({ client_id: f.a.clientId }));
   });
@@ -109,6 +118,16 @@ describe('WHMCS bridge client area (php-cli)', function () {
       const foreign = await api(`api=backup-points&vm_id=${f.b.vmId}&client_id=${f.b.clientId}`);
       assert.equal(foreign.status, 404);
       assert.deepEqual(await foreign.json(), { status: 'fail', message: 'VM not found or access denied' });
+    });
+
+    it('Can receive a listing page gzip-compressed from the sidecar and hand it on decoded', async () => {
+      encodings.length = 0;
+      const res = await api(`api=backup-points&vm_id=${f.a.vmId}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-encoding'), null);
+      const body = (await res.json()) as { backup_points: { restore_chain_length: number }[] };
+      assert.deepEqual(body.backup_points.map((p) => p.restore_chain_length), [3, 2, 1]);
+      assert.deepEqual(encodings, ['gzip']);
     });
 
     it('Can start a restore for the session client (JSON body), whatever client id the request carries', async () => {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoClient } from '../../sidecar/demo/seed-demo-client.js';
-import { createSerializedCache } from '../../sidecar/lib/serialized-cache.js';
-import { listBackupPoints, type PointsPage } from '../../sidecar/services/backup-points.js';
+import { createTtlCache } from '../../sidecar/lib/ttl-cache.js';
+import { listVmPoints, requireClientVm } from '../../sidecar/services/backup-points.js';
 import { createTestDatabase, testDialects } from '../helpers/database.js';
 import { snapshotTables } from '../helpers/fixtures.js';
 import { projectPath } from '../helpers/paths.js';
@@ -24,9 +24,9 @@ describe('Demo seed', function () {
       const second = await seedDemoClient(t.db, { clientId: 1 });
       assert.deepEqual(second, first);
       assert.deepEqual(await snapshotTables(t.db), before);
-      const uncached = createSerializedCache({ ttlMs: 0, maxBytes: 0 });
-      const { page } = await listBackupPoints(t.db, uncached, 1, { vm_id: first.vmId, limit: 50, offset: 0 });
-      const listed = JSON.parse(page.toString('utf8')) as PointsPage;
+      const vm = await requireClientVm(t.db, 1, first.vmId);
+      const uncachedCounts = createTtlCache<number>({ ttlMs: 0, maxSize: 0, sizeOf: () => 1 });
+      const listed = await listVmPoints(t.db, uncachedCounts, vm, { vm_id: first.vmId, limit: 50, offset: 0 });
       assert.deepEqual(listed.backup_points.map((p) => [p.backup_type, p.is_restorable, p.restore_chain_length]),
         [['Incremental', true, 3], ['Incremental', true, 2], ['Full', true, 1]]);
       assert.deepEqual(listed.disks.map((d) => d.disk_path), first.diskPaths);

@@ -135,6 +135,9 @@ final class SidecarClient
             CURLOPT_CONNECTTIMEOUT => min(5, $this->settings->timeout),
             CURLOPT_TIMEOUT => $this->settings->timeout,
             CURLOPT_NOSIGNAL => true,
+            // '' = every encoding this cURL can decode (gzip at least): a listing page travels as a few KiB instead
+            // of up to ~128 KiB, and cURL hands over the decoded body, so nothing below changes.
+            CURLOPT_ENCODING => '',
             CURLOPT_HEADERFUNCTION => static function ($handle, string $line) use (&$contentType): int {
                 if (stripos($line, 'content-type:') === 0) {
                     $contentType = trim(substr($line, 13));

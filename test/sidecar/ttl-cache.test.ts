@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { createSerializedCache } from '../../sidecar/lib/serialized-cache.js';
+import { createTtlCache } from '../../sidecar/lib/ttl-cache.js';
 
 /** A clock the test moves, and a build that counts its calls and answers the current version. */
-function world(ttlMs: number, maxBytes = 1 << 20) {
+function world(ttlMs: number, maxSize = 100) {
   let clock = 1_000;
   let version = 1;
   let builds = 0;
-  const cache = createSerializedCache({ ttlMs, maxBytes, now: () => clock });
+  const cache = createTtlCache<{ version: number }>({ ttlMs, maxSize, sizeOf: () => 1, now: () => clock });
   const build = async () => { builds += 1; return { version }; };
-  const read = async (key = 'vm:1') => JSON.parse((await cache.get(key, build)).toString('utf8')) as { version: number };
+  const read = (key = 'vm:1') => cache.get(key, build);
   return {
     cache, read, build,
     builds: () => builds,
@@ -20,7 +20,7 @@ function world(ttlMs: number, maxBytes = 1 << 20) {
 /** Lets a background rebuild (started and not awaited by the cache) finish. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('serialized cache (a page\'s JSON bytes, reused for a few seconds)', () => {
+describe('TTL cache (a listing page, reused for a few seconds)', () => {
   it('Can build a key once while it is fresh, concurrent first callers sharing that build', async () => {
     const w = world(2000);
     assert.deepEqual(await Promise.all([w.read(), w.read(), w.read()]), [{ version: 1 }, { version: 1 }, { version: 1 }]);
@@ -57,13 +57,12 @@ describe('serialized cache (a page\'s JSON bytes, reused for a few seconds)', ()
     assert.equal(w.cache.size, 0);
   });
 
-  it('Can drop the oldest keys to stay under maxBytes', async () => {
-    const oneEntry = Buffer.byteLength(JSON.stringify({ version: 1 }));
-    const w = world(2000, oneEntry * 2);
+  it('Can drop the oldest keys to stay under maxSize', async () => {
+    const w = world(2000, 2);
     await w.read('a');
     await w.read('b');
     await w.read('c');
-    assert.equal(w.cache.size, oneEntry * 2);
+    assert.equal(w.cache.size, 2);
     assert.equal(w.builds(), 3);
     await w.read('c');
     await w.read('b');
@@ -73,8 +72,9 @@ describe('serialized cache (a page\'s JSON bytes, reused for a few seconds)', ()
   });
 
   it('Rejects the callers of a failed build and keeps nothing, so the next call builds again', async () => {
-    const cache = createSerializedCache({ ttlMs: 2000, maxBytes: 1 << 20 });
+    const cache = createTtlCache<number[]>({ ttlMs: 2000, maxSize: 10, sizeOf: () => 1 });
     await assert.rejects(cache.get('k', () => Promise.reject(new Error('database gone'))), /database gone/);
-    assert.equal((await cache.get('k', async () => [1])).toString(), '[1]');
+    assert.deepEqual(await cache.get('k', async () => [1]), [1]);
+    assert.equal(cache.size, 1);
   });
 });
