@@ -1,9 +1,9 @@
 // Restore points of one of the client's VMs: newest first, only points whose backup run ended success/warning,
-// each with its restore chain and whether it is restorable. At most five queries whatever the page size or chain
-// length (docs/performance.md): the VM check, then the page and the disks together, then the chains and the count
-// together. The count is the one query whose cost grows with the VM's history (it joins every point to its run), so
-// it is skipped when the page itself tells the total, and otherwise kept as long as a listing page
-// (LISTING_CACHE_MS), shared by every page of the same VM and filter.
+// each with its restore chain and whether it is restorable. Five queries whatever the page size, offset or chain
+// length (docs/performance.md): the VM check, then the VM's listed ids and its disks together, then the page's rows
+// and chains together. The id list is the one query whose cost grows with the VM's history (it joins every point to
+// its run); it gives the total and every page (a slice, so a deep `offset` costs no more than the first page), and
+// it is kept as long as a listing page (LISTING_CACHE_MS), shared by every page of the same VM and filter.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
@@ -76,41 +76,37 @@ function toPointView(r: PointRow, chains: ReadonlyMap<number, ChainPoint>) {
 }
 
 type Listed = () => Knex.QueryBuilder;
+const NEWEST_FIRST = [{ column: 'bp.created_at', order: 'desc' }, { column: 'bp.id', order: 'desc' }];
 
-/** The number of listed points. */
-async function countPoints(listed: Listed): Promise<number> {
-  const [counted] = (await listed().count({ n: '*' })) as { n: number | string }[];
-  return Number(counted?.n ?? 0);
-}
-
-/** A page that is not full, and not past the end, ends the list: the total is known without counting. */
-function totalFromPage(rows: number, q: BackupPointsQuery): number | null {
-  return rows < q.limit && (rows > 0 || q.offset === 0) ? q.offset + rows : null;
+/** The ids of the listed points, newest first. */
+async function listedIds(listed: Listed): Promise<number[]> {
+  const rows = (await listed().select('bp.id').orderBy(NEWEST_FIRST)) as { id: number | string }[];
+  return rows.map((r) => Number(r.id));
 }
 
 /** One page of the points of a VM whose ownership the caller has checked. */
-export async function listVmPoints(db: Knex, counts: TtlCache<number>, vm: VmView, q: BackupPointsQuery) {
+export async function listVmPoints(db: Knex, idLists: TtlCache<number[]>, vm: VmView, q: BackupPointsQuery) {
   const listed: Listed = () => db(`${POINTS_TABLE} as bp`)
     .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
     .where('bp.vm_id', vm.id)
     .whereIn('r.status', [...GOOD_RUN_STATUSES])
     .modify((b) => { if (q.type) b.where('bp.backup_type', q.type); });
-  const [rows, disks] = await Promise.all([
-    listed().select(POINT_COLUMNS)
-      .orderBy([{ column: 'bp.created_at', order: 'desc' }, { column: 'bp.id', order: 'desc' }])
-      .limit(q.limit).offset(q.offset) as Promise<PointRow[]>,
+  const [ids, disks] = await Promise.all([
+    idLists.get(`${vm.id}:${q.type ?? ''}`, () => listedIds(listed)),
     listVmDisks(db, [vm.id]),
   ]);
-  const known = totalFromPage(rows.length, q);
-  const [chains, total] = await Promise.all([
-    loadChainPoints(db, rows.map((r) => Number(r.id))),
-    known ?? counts.get(`${vm.id}:${q.type ?? ''}`, () => countPoints(listed)),
+  const pageIds = ids.slice(q.offset, q.offset + q.limit);
+  // The rows are read with the same filter: a point whose run no longer qualifies is left out of any page built
+  // later, even while the id list it came from is still kept.
+  const [rows, chains] = pageIds.length === 0 ? [[], new Map<number, ChainPoint>()] : await Promise.all([
+    listed().whereIn('bp.id', pageIds).select(POINT_COLUMNS).orderBy(NEWEST_FIRST) as Promise<PointRow[]>,
+    loadChainPoints(db, pageIds),
   ]);
   const points = rows.map((r) => toPointView(r, chains));
   return {
     disks: disks.get(vm.id) ?? deriveDisks(points.map((p) => p.disk_manifests)),
     backup_points: points,
-    total,
+    total: ids.length,
     limit: q.limit,
     offset: q.offset,
   };

@@ -124,14 +124,14 @@ for (const dialect of testDialects()) {
       assert.ok(!byId.has(failedFull), 'a point whose run failed is not listed');
     });
 
-    it('Can list with a constant number of queries, whatever the page size or chain length', async () => {
+    it('Can list with a constant number of queries, whatever the page size, offset or chain length', async () => {
       const vmId = await insertVm(t.db, f.a.jobId, 'query-count');
       await insertChain(t.db, vmId, f.a.jobId, ['C:\\VMs\\q\\a.vhdx', 'C:\\VMs\\q\\b.vhdx'], 29, 400);
       // The page and count cache off: this is about what building one page costs.
       const uncached = createTestAppOn(t.database, { LISTING_CACHE_MS: '0' });
       await clientGet(uncached.app, f.a.clientId, `/api/hyperv/backup-points?vm_id=${vmId}`).expect(200); // warms up the nonce pruner
       const counts: number[] = [];
-      for (const query of [`vm_id=${f.a.derivedVmId}&limit=1`, `vm_id=${vmId}&limit=1`, `vm_id=${vmId}&limit=10`, `vm_id=${vmId}&limit=30`, `vm_id=${vmId}&limit=30&type=Incremental`]) {
+      for (const query of [`vm_id=${f.a.derivedVmId}&limit=1`, `vm_id=${vmId}&limit=1`, `vm_id=${vmId}&limit=10`, `vm_id=${vmId}&limit=30`, `vm_id=${vmId}&limit=10&offset=20`, `vm_id=${vmId}&limit=30&type=Incremental`]) {
         let n = 0;
         const onQuery = () => { n += 1; };
         t.db.on('query', onQuery);
@@ -142,10 +142,8 @@ for (const dialect of testDialects()) {
         }
         counts.push(n);
       }
-      assert.ok(counts[0]! <= 7, `few queries (${counts[0]})`);
-      // Full pages cost the same whatever their size or chain length; the last query's page (29 of 29 Incrementals)
-      // is not full, so it tells the total itself and the count is skipped.
-      assert.deepEqual(counts, [...counts.slice(0, 4).map(() => counts[0]), counts[0]! - 1], `query counts ${counts.join(', ')}`);
+      assert.ok(counts[0]! <= 6, `few queries (${counts[0]})`);
+      assert.deepEqual(counts, counts.map(() => counts[0]), `query counts ${counts.join(', ')}`);
     });
 
     it('Cannot see another client\'s VM: it answers exactly like a missing one', async () => {

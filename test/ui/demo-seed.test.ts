@@ -25,8 +25,8 @@ describe('Demo seed', function () {
       assert.deepEqual(second, first);
       assert.deepEqual(await snapshotTables(t.db), before);
       const vm = await requireClientVm(t.db, 1, first.vmId);
-      const uncachedCounts = createTtlCache<number>({ ttlMs: 0, maxSize: 0, sizeOf: () => 1 });
-      const listed = await listVmPoints(t.db, uncachedCounts, vm, { vm_id: first.vmId, limit: 50, offset: 0 });
+      const uncached = createTtlCache<number[]>({ ttlMs: 0, maxSize: 0, sizeOf: (ids) => ids.length });
+      const listed = await listVmPoints(t.db, uncached, vm, { vm_id: first.vmId, limit: 50, offset: 0 });
       assert.deepEqual(listed.backup_points.map((p) => [p.backup_type, p.is_restorable, p.restore_chain_length]),
         [['Incremental', true, 3], ['Incremental', true, 2], ['Full', true, 1]]);
       assert.deepEqual(listed.disks.map((d) => d.disk_path), first.diskPaths);
