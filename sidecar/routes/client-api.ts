@@ -27,7 +27,7 @@ function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
   return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
 }
 
-export function clientApiRouter({ config, db, log: rootLog, listingCache, pointIdCache }: Deps): Router {
+export function clientApiRouter({ config, db, log: rootLog, listingCache, listingIndexCache }: Deps): Router {
   const router = Router();
   // Every attempt counts, valid or not: the limit is about load, not about successful restores.
   const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientIdOf(res)));
@@ -45,7 +45,7 @@ export function clientApiRouter({ config, db, log: rootLog, listingCache, pointI
     // edited VM row is never answered from a page built before the edit.
     const vm = await requireClientVm(db, clientIdOf(res), q.vm_id);
     const key = `${q.type ?? ''}:${q.limit}:${q.offset}:${JSON.stringify(vm)}`;
-    sendEncodedJson(req, res, await listingCache.get(key, async () => encodeJson(successBody({ vm, ...await listVmPoints(db, pointIdCache, vm, q) }))));
+    sendEncodedJson(req, res, await listingCache.get(key, async () => encodeJson(successBody({ vm, ...await listVmPoints(db, listingIndexCache, vm, q) }))));
   });
 
   router.post('/api/hyperv/restores', limitStarts, async (req, res) => {

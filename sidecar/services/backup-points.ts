@@ -1,9 +1,10 @@
 // Restore points of one of the client's VMs: newest first, only points whose backup run ended success/warning,
 // each with its restore chain and whether it is restorable. Five queries whatever the page size, offset or chain
-// length (docs/performance.md): the VM check, then the VM's listed ids and its disks together, then the page's rows
-// and chains together. The id list is the one query whose cost grows with the VM's history (it joins every point to
-// its run); it gives the total and every page (a slice, so a deep `offset` costs no more than the first page), and
-// it is kept as long as a listing page (LISTING_CACHE_MS), shared by every page of the same VM and filter.
+// length (docs/performance.md): the VM check, then the VM's listed ids and its disks together (its "index"), then
+// the page's rows and chains together. The id list is the one query whose cost grows with the VM's history (it
+// joins every point to its run); it gives the total and every page (a slice, so a deep `offset` costs no more than
+// the first page). The index is kept as long as a listing page (LISTING_CACHE_MS), shared by every page of the same
+// VM and filter, so a page that is not cached yet costs two queries.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import { errors } from '../lib/errors.js';
@@ -11,7 +12,7 @@ import type { TtlCache } from '../lib/ttl-cache.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
 import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
-import { deriveDisks, listVmDisks } from './vm-disks.js';
+import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 import { findClientVm, GOOD_RUN_STATUSES, type VmView } from './vms.js';
 
 interface PointRow {
@@ -78,23 +79,30 @@ function toPointView(r: PointRow, chains: ReadonlyMap<number, ChainPoint>) {
 type Listed = () => Knex.QueryBuilder;
 const NEWEST_FIRST = [{ column: 'bp.created_at', order: 'desc' }, { column: 'bp.id', order: 'desc' }];
 
-/** The ids of the listed points, newest first. */
-async function listedIds(listed: Listed): Promise<number[]> {
-  const rows = (await listed().select('bp.id').orderBy(NEWEST_FIRST)) as { id: number | string }[];
-  return rows.map((r) => Number(r.id));
+/** What every page of a VM's listing shares: the listed point ids, newest first, and the VM's disk rows. */
+export interface VmListingIndex {
+  ids: number[];
+  disks: DiskView[] | null;
+}
+
+export const indexSize = (index: VmListingIndex): number => index.ids.length + (index.disks?.length ?? 0);
+
+async function loadIndex(db: Knex, listed: Listed, vmId: number): Promise<VmListingIndex> {
+  const [rows, disks] = await Promise.all([
+    listed().select('bp.id').orderBy(NEWEST_FIRST) as Promise<{ id: number | string }[]>,
+    listVmDisks(db, [vmId]),
+  ]);
+  return { ids: rows.map((r) => Number(r.id)), disks: disks.get(vmId) ?? null };
 }
 
 /** One page of the points of a VM whose ownership the caller has checked. */
-export async function listVmPoints(db: Knex, idLists: TtlCache<number[]>, vm: VmView, q: BackupPointsQuery) {
+export async function listVmPoints(db: Knex, indexes: TtlCache<VmListingIndex>, vm: VmView, q: BackupPointsQuery) {
   const listed: Listed = () => db(`${POINTS_TABLE} as bp`)
     .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
     .where('bp.vm_id', vm.id)
     .whereIn('r.status', [...GOOD_RUN_STATUSES])
     .modify((b) => { if (q.type) b.where('bp.backup_type', q.type); });
-  const [ids, disks] = await Promise.all([
-    idLists.get(`${vm.id}:${q.type ?? ''}`, () => listedIds(listed)),
-    listVmDisks(db, [vm.id]),
-  ]);
+  const { ids, disks } = await indexes.get(`${vm.id}:${q.type ?? ''}`, () => loadIndex(db, listed, vm.id));
   const pageIds = ids.slice(q.offset, q.offset + q.limit);
   // The rows are read with the same filter: a point whose run no longer qualifies is left out of any page built
   // later, even while the id list it came from is still kept.
@@ -104,7 +112,7 @@ export async function listVmPoints(db: Knex, idLists: TtlCache<number[]>, vm: Vm
   ]);
   const points = rows.map((r) => toPointView(r, chains));
   return {
-    disks: disks.get(vm.id) ?? deriveDisks(points.map((p) => p.disk_manifests)),
+    disks: disks ?? deriveDisks(points.map((p) => p.disk_manifests)),
     backup_points: points,
     total: ids.length,
     limit: q.limit,
