@@ -15,9 +15,13 @@ export class EventOutbox {
 
   constructor(private readonly client: SidecarClient, private readonly runId: number, private readonly log: Logger) {}
 
-  add(messageId: AgentEventId, params: Record<string, EventParam>, level?: AgentEvent['level']): void {
+  /**
+   * Queues an event. `stableId` is for an event that a restarted agent may add again (a disk's completion, which a
+   * kill can separate from its delivery): the sidecar stores an id once per run, so it is recorded exactly once.
+   */
+  add(messageId: AgentEventId, params: Record<string, EventParam>, level?: AgentEvent['level'], stableId?: string): void {
     const entry = EVENT_CATALOGUE[messageId];
-    this.queue.push({ id: randomUUID(), ts: new Date().toISOString(), type: entry.type, level: level ?? entry.level, message_id: messageId, params });
+    this.queue.push({ id: stableId ?? randomUUID(), ts: new Date().toISOString(), type: entry.type, level: level ?? entry.level, message_id: messageId, params });
     if (this.queue.length > OUTBOX_LIMIT) this.dropOne();
   }
 

@@ -142,6 +142,8 @@ class RestoreRun {
       const kept = await stat(disk.hostFile).catch(() => null);
       if (kept) {
         this.reporter.setDisk(index, { status: 'done', bytes_total: kept.size, bytes_done: kept.size });
+        // The kill may have come between the journal and the delivery of this event: sent again, stored once.
+        this.addDiskComplete(index);
         return { state: 'done' };
       }
     }
@@ -168,8 +170,14 @@ class RestoreRun {
       this.outbox.add('HYPERV_RESTORE_DISK_FAILED', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total, message });
       return { state: 'failed', message };
     }
-    this.outbox.add('HYPERV_RESTORE_DISK_COMPLETE', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total });
+    this.addDiskComplete(index);
     return { state: 'done' };
+  }
+
+  private addDiskComplete(index: number): void {
+    const disk = this.plan.disks[index]!;
+    const params = { disk_name: disk.fileName, disk_index: index + 1, total_disks: this.plan.disks.length };
+    this.outbox.add('HYPERV_RESTORE_DISK_COMPLETE', params, undefined, `disk-complete-${index + 1}`);
   }
 
   /** Feeds the reporter and sends DISK_PROGRESS at every 10 % of the disk. */

@@ -1,6 +1,6 @@
 // Request coalescing: callers asking for the same key while a call for it is in flight share that call's promise
-// instead of starting their own. Used for read-only queries whose cost does not depend on who asks (a VM's point
-// count); an answer is then at most one query's duration older than the request that receives it.
+// instead of starting their own. Used for read-only builds whose result does not depend on who asks (a listing page
+// or index in lib/ttl-cache.ts); an answer is then at most one build's duration older than the request that gets it.
 export type SingleFlight<T> = (key: string, run: () => Promise<T>) => Promise<T>;
 
 export function createSingleFlight<T>(): SingleFlight<T> {
