@@ -1,9 +1,14 @@
 // A short-lived cache for answers that many requests repeat within a few seconds (a page of the backup-points
 // listing): built once, reused as they are. Concurrent misses for one key share one build; entries expire after
 // `ttlMs` and the oldest go first when the total `sizeOf` passes `maxSize`. ttlMs 0 turns it off.
-// An entry past half its life is rebuilt in the background while it is still served, so a key in steady use never
-// makes its requests wait for a build, and no answer is older than `ttlMs`.
+// An entry in the last quarter of its life is rebuilt in the background while it is still served, so a key in
+// steady use never makes its requests wait for a build (unless a build takes a quarter of `ttlMs`), and no answer
+// is older than `ttlMs`. Later refreshes mean fewer builds: many keys in use (pages of one VM) each cost one build
+// per 0.75 `ttlMs`.
 import { createSingleFlight } from './single-flight.js';
+
+/** The share of an entry's life after which a request for it starts a background rebuild. */
+export const REFRESH_AT = 0.75;
 
 export interface TtlCacheOptions<T> {
   ttlMs: number;
@@ -14,7 +19,7 @@ export interface TtlCacheOptions<T> {
 }
 
 export interface TtlCache<T> {
-  /** `build()`'s value for `key`, built at most once per `ttlMs / 2` while the key is in use. */
+  /** `build()`'s value for `key`, built at most once per `REFRESH_AT * ttlMs` while the key is in use. */
   get(key: string, build: () => Promise<T>): Promise<T>;
   /** Total size held (for tests and metrics). */
   readonly size: number;
@@ -48,7 +53,7 @@ export function createTtlCache<T>({ ttlMs, maxSize, sizeOf, now = Date.now }: Tt
       forget(oldestKey, oldest);
     }
     const builtAt = now();
-    entries.set(key, { value, size, refreshAt: builtAt + ttlMs / 2, expiresAt: builtAt + ttlMs });
+    entries.set(key, { value, size, refreshAt: builtAt + ttlMs * REFRESH_AT, expiresAt: builtAt + ttlMs });
     held += size;
   };
 
