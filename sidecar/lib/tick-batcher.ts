@@ -30,3 +30,16 @@ export function createTickBatcher<K, V>(runBatch: (keys: K[]) => Promise<V[]>, m
     open.push({ key, resolve, reject });
   });
 }
+
+/**
+ * One batcher per database (or other owner), made on first use: calls batch only with calls on the same owner, and
+ * a test's database never shares a batch with another's.
+ */
+export function createTickBatcherPer<O extends object, K, V>(runBatch: (owner: O, keys: K[]) => Promise<V[]>): (owner: O, key: K) => Promise<V> {
+  const batchers = new WeakMap<O, Batched<K, V>>();
+  return (owner, key) => {
+    let batched = batchers.get(owner);
+    if (!batched) batchers.set(owner, (batched = createTickBatcher((keys: K[]) => runBatch(owner, keys))));
+    return batched(key);
+  };
+}

@@ -4,7 +4,7 @@
 // only a batch holding a replay is retried row by row to tell which nonce was the replay.
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
-import { createTickBatcher, type Batched } from '../lib/tick-batcher.js';
+import { createTickBatcherPer } from '../lib/tick-batcher.js';
 
 export const NONCES_TABLE = 's3_hyperv_restore_nonces';
 const PRUNE_EVERY_MS = 60_000;
@@ -33,13 +33,11 @@ async function insertNonces(db: Knex, rows: NonceRow[]): Promise<boolean[]> {
   }
 }
 
-const batchers = new WeakMap<Knex, Batched<NonceRow, boolean>>();
+const acceptBatched = createTickBatcherPer(insertNonces);
 
 /** Records the nonce until `expiresAt`; false when it was already recorded (a replay). */
 export function acceptNonce(db: Knex, nonce: string, expiresAt: Date): Promise<boolean> {
-  let accept = batchers.get(db);
-  if (!accept) batchers.set(db, (accept = createTickBatcher((rows: NonceRow[]) => insertNonces(db, rows))));
-  return accept({ nonce, expires_at: toDbTime(expiresAt) });
+  return acceptBatched(db, { nonce, expires_at: toDbTime(expiresAt) });
 }
 
 export async function pruneNonces(db: Knex, now: Date = new Date()): Promise<number> {

@@ -1,7 +1,7 @@
 // The client's Hyper-V VMs. Ownership: a VM belongs to the client of its job; every query here is scoped by it.
 import type { Knex } from 'knex';
 import { isoTime } from '../db/dialect.js';
-import { createTickBatcher, type Batched } from '../lib/tick-batcher.js';
+import { createTickBatcherPer } from '../lib/tick-batcher.js';
 import { parseDiskManifests } from './chain-points.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 
@@ -61,16 +61,14 @@ async function findClientVms(db: Knex, keys: VmKey[]): Promise<(VmView | null)[]
   });
 }
 
-const vmLookups = new WeakMap<Knex, Batched<VmKey, VmView | null>>();
+const lookupBatched = createTickBatcherPer(findClientVms);
 
 /**
  * The VM when it belongs to the client, else null (a foreign VM answers exactly like a missing one). Lookups of
  * concurrent requests share one query.
  */
 export function findClientVm(db: Knex, clientId: number, vmId: number): Promise<VmView | null> {
-  let lookup = vmLookups.get(db);
-  if (!lookup) vmLookups.set(db, (lookup = createTickBatcher((keys: VmKey[]) => findClientVms(db, keys))));
-  return lookup({ clientId, vmId });
+  return lookupBatched(db, { clientId, vmId });
 }
 
 interface LatestRow {

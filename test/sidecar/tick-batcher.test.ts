@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createTickBatcher } from '../../sidecar/lib/tick-batcher.js';
+import { createTickBatcher, createTickBatcherPer } from '../../sidecar/lib/tick-batcher.js';
 
 describe('tick batcher (one query for the calls of one event-loop turn)', () => {
   it('Can answer the calls made in one turn with one batch, each with its own answer, in order', async () => {
@@ -32,5 +32,16 @@ describe('tick batcher (one query for the calls of one event-loop turn)', () => 
   it('Rejects the calls of a batch that answers a different number of keys', async () => {
     const broken = createTickBatcher(async (keys: number[]) => keys.slice(1));
     await assert.rejects(Promise.all([broken(1), broken(2)]), /batch answered 1 of 2 keys/);
+  });
+
+  it('Can keep the calls of different owners (databases) in separate batches', async () => {
+    const batches: string[] = [];
+    const lookup = createTickBatcherPer(async (owner: { name: string }, keys: number[]) => {
+      batches.push(`${owner.name}:${keys.join(',')}`);
+      return keys.map((k) => `${owner.name}${k}`);
+    });
+    const [a, b] = [{ name: 'a' }, { name: 'b' }];
+    assert.deepEqual(await Promise.all([lookup(a, 1), lookup(b, 2), lookup(a, 3)]), ['a1', 'b2', 'a3']);
+    assert.deepEqual(batches.sort(), ['a:1,3', 'b:2']);
   });
 });
