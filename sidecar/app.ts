@@ -20,8 +20,8 @@ export function createApp(deps: Deps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  // Every answer is per user and computed anew; an ETag would only hash it (a 128 KiB listing each time) to save
-  // the bytes of a reply the server has already built.
+  // Answers are per user and never revalidated by the bridge; an ETag would only hash each one (a 128 KiB listing)
+  // to save the bytes of a reply the server has already built.
   app.disable('etag');
   app.use((req, res, next) => {
     res.locals.requestId = randomUUID();

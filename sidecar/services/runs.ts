@@ -28,7 +28,6 @@ const RUN_COLUMNS = [
   'r.error_summary', 'r.stats_json', 'r.progress_json',
 ];
 
-
 /** The client's restore run named by id or uuid; a foreign run answers exactly like a missing one. */
 export async function findClientRun(db: Knex, clientId: number, ref: RunRef | null): Promise<RunRow> {
   if (!ref) throw errors.runNotFound();
