@@ -24,6 +24,31 @@ export default tseslint.config(
     },
   },
   {
+    // What the agent and the browser load must stay pure all the way down: sidecar/lib and the agent wire contract
+    // (schemas/agent.ts with its payload half) import only each other and packages, never services, db, http,
+    // routes or views.
+    files: ['sidecar/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^\\.\\./(?!schemas/agent(-payload)?\\.js$)',
+          message: 'sidecar/lib is shared with the agent and the browser: import only sidecar/lib, sidecar/schemas/agent and packages.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['sidecar/schemas/agent.ts', 'sidecar/schemas/agent-payload.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^\\.\\./(?!lib/)|^\\./(?!agent(-payload)?\\.js$)',
+          message: 'The agent wire contract is shared with the agent: import only sidecar/lib, sidecar/schemas/agent and packages.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -24,9 +24,10 @@ export function createApp(deps: Deps): Express {
   // to save the bytes of a reply the server has already built.
   app.disable('etag');
   app.use((req, res, next) => {
-    res.locals.requestId = randomUUID();
-    res.setHeader('X-Request-Id', res.locals.requestId as string);
-    res.locals.log = deps.log.child({ requestId: res.locals.requestId as string });
+    const requestId = randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    res.locals.log = deps.log.child({ requestId });
     next();
   });
   app.use(securityHeaders);

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './lib/log.js';
 import { encodedSize, type EncodedJson } from './http/encoded-json.js';
 import { createTtlCache, type TtlCache } from './lib/ttl-cache.js';
 import { indexSize, type VmListingIndex } from './services/backup-points.js';
+import { RunFinishedBus } from './services/run-lifecycle.js';
 
 /** Upper bound on the listing cache's bytes: a few hundred pages of the largest kind. */
 const LISTING_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface Deps {
   listingCache: TtlCache<EncodedJson>;
   /** Each VM's listed point ids and disks, by filter, kept as long as a page: every page is a slice of it. */
   listingIndexCache: TtlCache<VmListingIndex>;
+  /** Every run's end, after its commit (run-lifecycle.ts); subscribe at start. */
+  runFinished: RunFinishedBus;
 }
 
 export function createDeps(config: Readonly<Config>, overrides: Partial<Pick<Deps, 'log' | 'db'>> = {}): Deps {
@@ -26,5 +29,6 @@ export function createDeps(config: Readonly<Config>, overrides: Partial<Pick<Dep
   const db = overrides.db ?? createDb(config.databaseUrl);
   const listingCache = createTtlCache({ ttlMs: config.listingCacheMs, maxSize: LISTING_CACHE_MAX_BYTES, sizeOf: encodedSize });
   const listingIndexCache = createTtlCache({ ttlMs: config.listingCacheMs, maxSize: LISTING_INDEX_MAX_ITEMS, sizeOf: indexSize });
-  return { config, log, db, listingCache, listingIndexCache };
+  const runFinished = new RunFinishedBus((err, fact) => log.error('a RunFinished subscriber failed', { err, runId: fact.runId }));
+  return { config, log, db, listingCache, listingIndexCache, runFinished };
 }

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     log.info('sidecar listening', { host: config.host, port, demoMode: config.demoMode });
     // Every instance schedules the watchdog; the lease lets one of them run each tick.
-    scheduler = startScheduler(db, log, [watchdogJob(db, log, { timeoutSeconds: config.watchdogTimeoutSeconds, schedule: config.watchdogSchedule })]);
+    scheduler = startScheduler(db, log, [watchdogJob(db, log, { timeoutSeconds: config.watchdogTimeoutSeconds, schedule: config.watchdogSchedule, runFinished: deps.runFinished })]);
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { link, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
+import { formatBytes } from '../../sidecar/lib/format-bytes.js';
 import { RestoreError } from './types.js';
 
 export const partialPath = (targetFile: string) => `${targetFile}.partial`;
@@ -82,15 +83,4 @@ async function moveNoClobber(from: string, to: string): Promise<void> {
 
 export async function removePartial(targetFile: string): Promise<void> {
   await unlink(partialPath(targetFile)).catch(() => undefined);
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

@@ -5,8 +5,9 @@ import type { Knex } from 'knex';
 import { affected, toDbTime } from './dialect.js';
 import { translateDbError } from './translate-error.js';
 import { coerceError } from '../lib/errors.js';
+import { TABLES } from './tables.js';
 
-const TABLE = 's3_hyperv_restore_leases';
+const TABLE = TABLES.leases;
 export const INSTANCE_ID: string = randomUUID();
 
 export async function tryAcquireLease(db: Knex, name: string, ttlSeconds: number, holder = INSTANCE_ID, now = new Date()): Promise<boolean> {

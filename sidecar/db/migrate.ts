@@ -3,8 +3,9 @@ import type { Knex } from 'knex';
 import { MIGRATIONS } from '../../sql/migrations/index.js';
 import type { Migration } from '../../sql/migrations/types.js';
 import { toDbTime, withNamedLock } from './dialect.js';
+import { TABLES } from './tables.js';
 
-export const MIGRATIONS_TABLE = 's3_hyperv_restore_migrations';
+export const MIGRATIONS_TABLE = TABLES.migrations;
 const LOCK_NAME = 's3_hyperv_restore_migrate';
 
 export interface SchemaStatus {

@@ -1,22 +1,20 @@
 // Bridge -> sidecar authentication (contract): HMAC-SHA256 over the canonical string, a 300 s clock window and a
-// nonce accepted once across all instances (stored in the database). Sets res.locals.identity.
+// nonce accepted once across all instances (stored in the database). Sets res.locals.identity (the signed headers)
+// and res.locals.accountability (who is acting, for the services).
 import type { Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { DEMO_CLIENT_ID, type Config } from '../config.js';
 import { errors } from '../lib/errors.js';
 import { safeEqual, sign } from '../lib/hmac.js';
 import type { Logger } from '../lib/log.js';
+import { clientAccountability, type Accountability, type AdminAccountability, type ClientAccountability } from '../services/accountability.js';
 import { acceptNonce, createNoncePruner } from '../services/nonces.js';
 import { hasUnsupportedBody, rawBodyOf } from './body-parsers.js';
+import type { BridgeIdentity } from './locals.js';
 
 export const CLOCK_WINDOW_SECONDS = 300;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 const ID = /^[1-9][0-9]{0,9}$/;
-
-export interface BridgeIdentity {
-  clientId?: number;
-  adminId?: number;
-}
 
 type Checked = { ok: true; identity: BridgeIdentity; nonce: string; timestamp: number } | { ok: false; reason: string };
 
@@ -74,11 +72,11 @@ export interface BridgeAuthDeps {
 export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler {
   const prune = createNoncePruner(db, (err) => log.warn('pruning bridge nonces failed', { err }));
   return async (req, res, next) => {
-    const bodyError = res.locals.bodyError as (Error & { type?: string }) | undefined;
+    const bodyError = res.locals.bodyError;
     // Too large or in an unknown charset: the raw bytes were never read, so no signature could be checked anyway.
-    if (bodyError?.type === 'entity.too.large' || (bodyError as { status?: number } | undefined)?.status === 415) throw bodyError;
+    if (bodyError?.type === 'entity.too.large' || bodyError?.status === 415) throw bodyError;
     if (config.demoMode && req.get('x-bridge-signature') === undefined) {
-      res.locals.identity = { clientId: DEMO_CLIENT_ID } satisfies BridgeIdentity;
+      setIdentity(res, { clientId: DEMO_CLIENT_ID });
     } else {
       const checked = checkWithRotation(req, config, (used) => log.warn('bridge request signed with BRIDGE_SECRET_PREVIOUS', { route: req.path, requestId: res.locals.requestId, used }));
       const replayed = checked.ok && !(await acceptNonce(db, checked.nonce, new Date((checked.timestamp + CLOCK_WINDOW_SECONDS) * 1000)));
@@ -86,7 +84,7 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
         log.info('bridge request rejected', { route: req.path, requestId: res.locals.requestId, reason: checked.ok ? 'nonce replayed' : checked.reason });
         throw errors.unauthorized();
       }
-      res.locals.identity = checked.identity;
+      setIdentity(res, checked.identity);
       prune();
     }
     if (bodyError) throw bodyError;
@@ -96,23 +94,40 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
   };
 }
 
-export function identityOf(res: Response): BridgeIdentity {
-  return (res.locals.identity as BridgeIdentity | undefined) ?? {};
+/** A client id makes the caller that client (an admin id with it: an admin acting as the client); an admin id alone
+ *  makes an admin. */
+export function accountabilityOf(identity: BridgeIdentity): Accountability | undefined {
+  if (identity.clientId !== undefined) return clientAccountability(identity.clientId, identity.adminId);
+  if (identity.adminId !== undefined) return { kind: 'admin', adminId: identity.adminId };
+  return undefined;
 }
 
-/** The signed-in client's id; only call behind requireClient. */
-export function clientIdOf(res: Response): number {
-  const id = identityOf(res).clientId;
-  if (id === undefined) throw errors.unauthorized();
-  return id;
+function setIdentity(res: Response, identity: BridgeIdentity): void {
+  res.locals.identity = identity;
+  res.locals.accountability = accountabilityOf(identity);
+}
+
+/** The signed-in client; only call behind requireClient. */
+export function clientOf(res: Response): ClientAccountability {
+  const who = res.locals.accountability;
+  if (who?.kind !== 'client') throw errors.unauthorized();
+  return who;
+}
+
+/** The signed-in admin (also when the bridge sent a client id with the admin id); only call behind requireAdmin. */
+export function adminOf(res: Response): AdminAccountability {
+  const who = res.locals.accountability;
+  if (who?.kind === 'admin') return who;
+  if (who?.kind === 'client' && who.actingAdminId !== undefined) return { kind: 'admin', adminId: who.actingAdminId };
+  throw errors.unauthorized();
 }
 
 export const requireClient: RequestHandler = (_req, res, next) => {
-  if (identityOf(res).clientId === undefined) throw errors.unauthorized();
+  clientOf(res);
   next();
 };
 
 export const requireAdmin: RequestHandler = (_req, res, next) => {
-  if (identityOf(res).adminId === undefined) throw errors.unauthorized();
+  adminOf(res);
   next();
 };

@@ -4,5 +4,5 @@ import type { Response } from 'express';
 import type { Logger } from '../lib/log.js';
 
 export function requestLog(res: Response, fallback: Logger): Logger {
-  return (res.locals.log as Logger | undefined) ?? fallback.child({ requestId: res.locals.requestId as string | undefined });
+  return res.locals.log ?? fallback.child({ requestId: res.locals.requestId });
 }

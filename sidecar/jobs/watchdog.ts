@@ -1,14 +1,16 @@
 // The restore watchdog (run every minute by the scheduler, on one instance at a time). Two cases end a restore the
 // agent will never finish: a started run whose agent stopped sending heartbeats (AGENT_OFFLINE), and a queued run
-// whose agent has not been seen for a day, so nobody will ever pick it up. Every change is a compare-and-set through
-// transitionRun, so even two instances ticking at once fail each run exactly once.
+// whose agent has not been seen for a day, so nobody will ever pick it up. Both end the run through finishRun, a
+// compare-and-set, so even two instances ticking at once fail each run exactly once.
 import type { Knex } from 'knex';
 import { fromDbTime, toDbTime } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import type { Logger } from '../lib/log.js';
-import { retireRunCommands } from '../services/commands.js';
+import { WATCHDOG } from '../services/accountability.js';
 import { RESTORE_RUN_TYPE } from '../services/restores.js';
-import { appendEvents } from '../services/run-events.js';
-import { RUNS_TABLE, transitionRun } from '../services/run-status.js';
+import { finishRun, RunFinishedBus } from '../services/run-lifecycle.js';
+import type { NewRunEvent } from '../services/run-events.js';
+import type { RunStatus } from '../services/run-status.js';
 import type { PeriodicJob } from './scheduler.js';
 
 /** A queued restore waits this long for an agent that is not seen at all before it is given up. */
@@ -19,6 +21,8 @@ export interface WatchdogOptions {
   timeoutSeconds: number;
   queuedAgentTimeoutSeconds?: number;
   now?: Date;
+  /** Where the runs it ends are announced (default: a bus nobody listens to). */
+  runFinished?: RunFinishedBus;
 }
 
 export interface WatchdogResult {
@@ -35,16 +39,41 @@ interface StaleRow {
 
 const iso = (value: unknown) => fromDbTime(value)?.toISOString() ?? 'never';
 
+interface Tick {
+  db: Knex;
+  log: Logger;
+  bus: RunFinishedBus;
+  now: Date;
+}
+
 export async function runWatchdog(db: Knex, log: Logger, options: WatchdogOptions): Promise<WatchdogResult> {
   const now = options.now ?? new Date();
-  const offline = await failSilentRuns(db, log, new Date(now.getTime() - options.timeoutSeconds * 1000), options.timeoutSeconds, now);
+  const tick: Tick = { db, log, bus: options.runFinished ?? new RunFinishedBus(), now };
+  const offline = await failSilentRuns(tick, new Date(now.getTime() - options.timeoutSeconds * 1000), options.timeoutSeconds);
   const queuedCutoff = new Date(now.getTime() - (options.queuedAgentTimeoutSeconds ?? QUEUED_AGENT_TIMEOUT_SECONDS) * 1000);
-  const abandoned = await failAbandonedRuns(db, log, queuedCutoff, now);
+  const abandoned = await failAbandonedRuns(tick, queuedCutoff);
   return { offline, abandoned };
 }
 
-async function failSilentRuns(db: Knex, log: Logger, cutoff: Date, timeoutSeconds: number, now: Date): Promise<number[]> {
-  const rows = (await db(RUNS_TABLE)
+interface WatchdogFailure {
+  from: readonly RunStatus[];
+  summary: string;
+  event: NewRunEvent;
+  idleSince?: Date;
+}
+
+/** Fails one run through the one finish; true when this tick was the one that ended it. */
+async function failRun(t: Tick, runId: number, f: WatchdogFailure): Promise<boolean> {
+  const ended = await finishRun(t.db, t.bus, runId, 'failed', {
+    actor: WATCHDOG, summary: f.summary, event: f.event, command: { outcome: 'failed', message: f.summary },
+    onlyFrom: f.from, idleSince: f.idleSince, now: t.now,
+  });
+  return ended !== null;
+}
+
+async function failSilentRuns(t: Tick, cutoff: Date, timeoutSeconds: number): Promise<number[]> {
+  const { db, log } = t;
+  const rows = (await db(TABLES.runs)
     .where('run_type', RESTORE_RUN_TYPE)
     .whereIn('status', ['starting', 'running'])
     .whereRaw('COALESCE(updated_at, started_at, created_at) < ?', [toDbTime(cutoff)])
@@ -56,13 +85,8 @@ async function failSilentRuns(db: Knex, log: Logger, cutoff: Date, timeoutSecond
     const runId = Number(row.id);
     const last = iso(row.last);
     const summary = `Agent offline: no heartbeat since ${last} (timeout ${timeoutSeconds} s)`;
-    const moved = await db.transaction(async (trx) => {
-      if (!(await transitionRun(trx, runId, 'failed', { onlyFrom: ['starting', 'running'], idleSince: cutoff, now, set: { error_summary: summary } }))) return false;
-      await appendEvents(trx, runId, [{ messageId: 'AGENT_OFFLINE', params: { last_heartbeat_at: last, watchdog_timeout_seconds: timeoutSeconds } }]);
-      await retireRunCommands(trx, runId, summary);
-      return true;
-    });
-    if (moved) {
+    const event = { messageId: 'AGENT_OFFLINE', params: { last_heartbeat_at: last, watchdog_timeout_seconds: timeoutSeconds } };
+    if (await failRun(t, runId, { from: ['starting', 'running'], summary, event, idleSince: cutoff })) {
       failed.push(runId);
       log.warn('restore failed by the watchdog: agent offline', { runId, lastHeartbeatAt: last });
     }
@@ -70,11 +94,12 @@ async function failSilentRuns(db: Knex, log: Logger, cutoff: Date, timeoutSecond
   return failed;
 }
 
-async function failAbandonedRuns(db: Knex, log: Logger, cutoff: Date, now: Date): Promise<number[]> {
+async function failAbandonedRuns(t: Tick, cutoff: Date): Promise<number[]> {
+  const { db, log } = t;
   const at = toDbTime(cutoff);
   // Waiting a day counts from the later of "queued" and "agent last seen": a fresh request gets its full day too.
-  const rows = (await db(`${RUNS_TABLE} as r`)
-    .leftJoin('s3_cloudbackup_agents as a', 'a.id', 'r.agent_id')
+  const rows = (await db(`${TABLES.runs} as r`)
+    .leftJoin(`${TABLES.agents} as a`, 'a.id', 'r.agent_id')
     .where('r.run_type', RESTORE_RUN_TYPE)
     .where('r.status', 'queued')
     .where('r.created_at', '<', at)
@@ -89,13 +114,7 @@ async function failAbandonedRuns(db: Knex, log: Logger, cutoff: Date, now: Date)
     const summary = last === 'never'
       ? 'The agent has never contacted the sidecar, so the restore could not start'
       : `The agent has not been seen since ${last}, so the restore could not start`;
-    const moved = await db.transaction(async (trx) => {
-      if (!(await transitionRun(trx, runId, 'failed', { onlyFrom: ['queued'], now, set: { error_summary: summary } }))) return false;
-      await appendEvents(trx, runId, [{ messageId: 'HYPERV_RESTORE_FAILED', params: { message: summary } }]);
-      await retireRunCommands(trx, runId, summary);
-      return true;
-    });
-    if (moved) {
+    if (await failRun(t, runId, { from: ['queued'], summary, event: { messageId: 'HYPERV_RESTORE_FAILED', params: { message: summary } } })) {
       failed.push(runId);
       log.warn('queued restore failed by the watchdog: agent gone', { runId, agentLastSeenAt: last });
     }
@@ -105,13 +124,13 @@ async function failAbandonedRuns(db: Knex, log: Logger, cutoff: Date, now: Date)
 
 export const WATCHDOG_SCHEDULE = '* * * * *';
 
-export function watchdogJob(db: Knex, log: Logger, options: { timeoutSeconds: number; schedule?: string }): PeriodicJob {
+export function watchdogJob(db: Knex, log: Logger, options: { timeoutSeconds: number; schedule?: string; runFinished?: RunFinishedBus }): PeriodicJob {
   return {
     name: 'watchdog',
     cron: options.schedule ?? WATCHDOG_SCHEDULE,
     leaseSeconds: 300,
     run: async () => {
-      const result = await runWatchdog(db, log, { timeoutSeconds: options.timeoutSeconds });
+      const result = await runWatchdog(db, log, { timeoutSeconds: options.timeoutSeconds, runFinished: options.runFinished });
       if (result.offline.length || result.abandoned.length) log.info('watchdog tick', { offline: result.offline.length, abandoned: result.abandoned.length });
     },
   };

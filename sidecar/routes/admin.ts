@@ -2,7 +2,7 @@
 // one run with its events, cancel, agents. JSON under /admin/api, HTML fragments under /admin/pages.
 import { Router, type Response } from 'express';
 import type { Deps } from '../deps.js';
-import { identityOf, requireAdmin } from '../http/bridge-auth.js';
+import { adminOf, requireAdmin } from '../http/bridge-auth.js';
 import { respond } from '../http/respond.js';
 import { usePageCsp } from '../http/security-headers.js';
 import { errors } from '../lib/errors.js';
@@ -18,35 +18,35 @@ function sendPage(res: Response, view: AdminView, model: Record<string, unknown>
   res.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(renderAdmin(view, model));
 }
 
-export function adminRouter({ db, log }: Deps): Router {
+export function adminRouter({ db, log, runFinished }: Deps): Router {
   const router = Router();
   router.use('/admin', requireAdmin);
 
-  const runDetail = async (ref: string) => {
-    const found = await adminRunWithEvents(db, ref);
+  const runDetail = async (res: Response, ref: string) => {
+    const found = await adminRunWithEvents(db, adminOf(res), ref);
     if (!found) throw errors.runNotFound();
     return found;
   };
 
   router.get('/admin/api/runs', async (req, res) => {
-    respond(res, { ...(await listAdminRuns(db, parseAdminRunsQuery(req.query))) });
+    respond(res, { ...(await listAdminRuns(db, adminOf(res), parseAdminRunsQuery(req.query))) });
   });
   router.get('/admin/api/runs/:run', async (req, res) => {
-    respond(res, { ...(await runDetail(req.params.run)) });
+    respond(res, { ...(await runDetail(res, req.params.run)) });
   });
   router.post('/admin/api/runs/:run/cancel', async (req, res) => {
-    const adminId = identityOf(res).adminId as number;
-    const result = await adminCancelRun(db, req.params.run, adminId);
-    log.info('admin cancelled a restore', { route: req.path, requestId: res.locals.requestId, runId: result.run.id, adminId });
+    const who = adminOf(res);
+    const result = await adminCancelRun(db, who, req.params.run, runFinished);
+    log.info('admin cancelled a restore', { route: req.path, requestId: res.locals.requestId, runId: result.run.id, adminId: who.adminId });
     respond(res, result);
   });
   router.get('/admin/api/agents', async (req, res) => {
-    respond(res, { agents: await listAdminAgents(db, parseAdminAgentsQuery(req.query)) });
+    respond(res, { agents: await listAdminAgents(db, adminOf(res), parseAdminAgentsQuery(req.query)) });
   });
 
   router.get('/admin/pages/runs', async (req, res) => {
     const filters = parseAdminRunsQuery(req.query);
-    const result = await listAdminRuns(db, filters);
+    const result = await listAdminRuns(db, adminOf(res), filters);
     const pages = Math.ceil(result.total / result.limit);
     sendPage(res, 'runs', {
       ...result, filters, statuses: RUN_STATUSES, pages,
@@ -55,12 +55,12 @@ export function adminRouter({ db, log }: Deps): Router {
     });
   });
   router.get('/admin/pages/runs/:run', async (req, res) => {
-    const { run, events } = await runDetail(req.params.run);
+    const { run, events } = await runDetail(res, req.params.run);
     const cancellable = (ACTIVE_STATUSES as readonly string[]).includes(run.status) && !run.cancelRequested;
     sendPage(res, 'run', { run, events, cancellable });
   });
   router.get('/admin/pages/agents', async (req, res) => {
-    sendPage(res, 'agents', { agents: await listAdminAgents(db, parseAdminAgentsQuery(req.query)), onlineSeconds: AGENT_ONLINE_SECONDS });
+    sendPage(res, 'agents', { agents: await listAdminAgents(db, adminOf(res), parseAdminAgentsQuery(req.query)), onlineSeconds: AGENT_ONLINE_SECONDS });
   });
   return router;
 }

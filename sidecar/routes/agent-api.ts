@@ -10,7 +10,7 @@ import { errors } from '../lib/errors.js';
 import type { Validator } from '../lib/validator.js';
 import { validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
 import { storeAgentEvents } from '../services/agent-events.js';
-import { finishRun, readOwnRun, recordHeartbeat } from '../services/agent-runs.js';
+import { finishAgentRun, readOwnRun, recordHeartbeat } from '../services/agent-runs.js';
 import { claimNextCommand, resumableCommands } from '../services/commands.js';
 
 function runIdOf(req: Request): number {
@@ -26,24 +26,24 @@ function bodyOf<T>(req: Request, validate: Validator<T>): T {
   return result.value;
 }
 
-export function agentApiRouter({ config, db, log }: Deps): Router {
+export function agentApiRouter({ config, db, log, runFinished }: Deps): Router {
   const router = Router();
-  const limitPolls = rateLimit(new FixedWindowLimiter(config.agentPollsPerMinute, 60_000), (_req, res) => String(agentOf(res).id));
+  const limitPolls = rateLimit(new FixedWindowLimiter(config.agentPollsPerMinute, 60_000), (_req, res) => String(agentOf(res).agentId));
   // Authenticate before parsing: an unauthenticated caller learns nothing from a body error.
   router.use('/agent', agentAuth(db), express.json({ limit: '512kb' }));
 
   router.post('/agent/commands/claim', limitPolls, async (_req, res) => {
     const agent = agentOf(res);
-    const command = await claimNextCommand(db, agent.id);
-    if (command) requestLog(res, log).info('command claimed', { agentId: agent.id, commandId: command.command_id, runId: command.run_id });
+    const command = await claimNextCommand(db, agent);
+    if (command) requestLog(res, log).info('command claimed', { agentId: agent.agentId, commandId: command.command_id, runId: command.run_id });
     respond(res, { command });
   });
 
   // An agent that restarted (crash, reboot) asks once for what it had in hand; claim never hands those out again.
   router.post('/agent/commands/resume', async (_req, res) => {
     const agent = agentOf(res);
-    const commands = await resumableCommands(db, agent.id);
-    if (commands.length) log.info('commands resumed', { agentId: agent.id, runIds: commands.map((c) => c.run_id) });
+    const commands = await resumableCommands(db, agent);
+    if (commands.length) log.info('commands resumed', { agentId: agent.agentId, runIds: commands.map((c) => c.run_id) });
     respond(res, { commands });
   });
 
@@ -51,11 +51,11 @@ export function agentApiRouter({ config, db, log }: Deps): Router {
     const agent = agentOf(res);
     const runId = runIdOf(req);
     const beat = bodyOf(req, validateHeartbeat);
-    respond(res, { ...(await recordHeartbeat(db, agent.id, runId, beat)) });
+    respond(res, { ...(await recordHeartbeat(db, agent, runId, beat)) });
   });
 
   router.get('/agent/runs/:run', async (req, res) => {
-    const run = await readOwnRun(db, agentOf(res).id, runIdOf(req));
+    const run = await readOwnRun(db, agentOf(res), runIdOf(req));
     respond(res, { run_status: run.status, cancel_requested: run.cancelRequested });
   });
 
@@ -63,16 +63,16 @@ export function agentApiRouter({ config, db, log }: Deps): Router {
     const agent = agentOf(res);
     const runId = runIdOf(req);
     const { events } = bodyOf(req, validateEvents);
-    await readOwnRun(db, agent.id, runId);
-    respond(res, { ...(await storeAgentEvents(db, runId, events)) });
+    await readOwnRun(db, agent, runId);
+    respond(res, { ...(await storeAgentEvents(db, agent, runId, events)) });
   });
 
   router.post('/agent/runs/:run/finish', async (req, res) => {
     const agent = agentOf(res);
     const runId = runIdOf(req);
     const finish = bodyOf(req, validateFinish);
-    const result = await finishRun(db, agent.id, runId, finish);
-    requestLog(res, log).info('run finished', { agentId: agent.id, runId, status: finish.status });
+    const result = await finishAgentRun(db, agent, runId, finish, runFinished);
+    requestLog(res, log).info('run finished', { agentId: agent.agentId, runId, status: finish.status });
     respond(res, { ...result });
   });
 

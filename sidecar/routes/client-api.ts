@@ -2,7 +2,7 @@
 // was checked in app.ts; requireClient makes sure a client is signed in.
 import { Router } from 'express';
 import type { Deps } from '../deps.js';
-import { clientIdOf, identityOf, requireClient } from '../http/bridge-auth.js';
+import { clientOf, requireClient } from '../http/bridge-auth.js';
 import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
 import { encodeJson, sendEncodedJson } from '../http/encoded-json.js';
 import { respond, successBody } from '../http/respond.js';
@@ -12,7 +12,7 @@ import {
   runEventsQuerySchema, startRestoreBodyMessages, startRestoreBodySchema, vmsQueryMessages, vmsQuerySchema,
 } from '../schemas/client.js';
 import { listVmPoints, requireClientVm } from '../services/backup-points.js';
-import { startRestore, type Actor } from '../services/restores.js';
+import { startRestore } from '../services/restores.js';
 import { listRunEvents } from '../services/run-events.js';
 import { cancelRun, findClientRun, getRun } from '../services/runs.js';
 import { listVms } from '../services/vms.js';
@@ -22,28 +22,23 @@ const backupPointsQuery = validator(backupPointsQuerySchema, backupPointsQueryMe
 const startRestoreBody = validator(startRestoreBodySchema, startRestoreBodyMessages);
 const runEventsQuery = validator(runEventsQuerySchema, runEventsQueryMessages);
 
-function actorOf(res: Parameters<typeof identityOf>[0]): Actor {
-  const { adminId } = identityOf(res);
-  return adminId === undefined ? { clientId: clientIdOf(res) } : { clientId: clientIdOf(res), adminId };
-}
-
-export function clientApiRouter({ config, db, log: rootLog, listingCache, listingIndexCache }: Deps): Router {
+export function clientApiRouter({ config, db, log: rootLog, listingCache, listingIndexCache, runFinished }: Deps): Router {
   const router = Router();
   // Every attempt counts, valid or not: the limit is about load, not about successful restores.
-  const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientIdOf(res)));
+  const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientOf(res).clientId));
   const log = rootLog.child({ route: 'client-api' });
   router.use(['/api/hyperv', '/api/runs'], requireClient);
 
   router.get('/api/hyperv/vms', async (req, res) => {
     const q = vmsQuery(req.query);
-    respond(res, { vms: await listVms(db, clientIdOf(res), q.job_id) });
+    respond(res, { vms: await listVms(db, clientOf(res), q.job_id) });
   });
 
   router.get('/api/hyperv/backup-points', async (req, res) => {
     const q = backupPointsQuery(req.query);
     // Ownership is checked on every request; the page is cached (LISTING_CACHE_MS) under the VM as it is now, so an
     // edited VM row is never answered from a page built before the edit.
-    const vm = await requireClientVm(db, clientIdOf(res), q.vm_id);
+    const vm = await requireClientVm(db, clientOf(res), q.vm_id);
     const key = `${q.type ?? ''}:${q.limit}:${q.offset}:${JSON.stringify(vm)}`;
     sendEncodedJson(req, res, await listingCache.get(key, async () => encodeJson(successBody({ vm, ...await listVmPoints(db, listingIndexCache, vm, q) }))));
   });
@@ -51,27 +46,27 @@ export function clientApiRouter({ config, db, log: rootLog, listingCache, listin
   router.post('/api/hyperv/restores', limitStarts, async (req, res) => {
     const body: Record<string, unknown> = { ...(req.body as Record<string, unknown> | undefined) };
     if ('disk_filter' in body) body.disk_filter = normalizeDiskFilter(body.disk_filter);
-    const actor = actorOf(res);
-    const started = await startRestore(db, actor, startRestoreBody(body));
-    log.info('restore queued', { requestId: res.locals.requestId, runId: started.restore_run_id, commandId: started.command_id, jobId: started.job_id, clientId: actor.clientId, adminId: actor.adminId });
+    const who = clientOf(res);
+    const started = await startRestore(db, who, startRestoreBody(body));
+    log.info('restore queued', { requestId: res.locals.requestId, runId: started.restore_run_id, commandId: started.command_id, jobId: started.job_id, clientId: who.clientId, adminId: who.actingAdminId });
     respond(res, started);
   });
 
   router.get('/api/runs/:run', async (req, res) => {
-    respond(res, { run: await getRun(db, clientIdOf(res), parseRunRef(req.params.run)) });
+    respond(res, { run: await getRun(db, clientOf(res), parseRunRef(req.params.run)) });
   });
 
   router.get('/api/runs/:run/events', async (req, res) => {
-    const run = await findClientRun(db, clientIdOf(res), parseRunRef(req.params.run));
+    const run = await findClientRun(db, clientOf(res), parseRunRef(req.params.run));
     const q = runEventsQuery(req.query);
-    const events = await listRunEvents(db, Number(run.id), q.after, q.limit);
-    respond(res, { run_id: Number(run.id), run_status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
+    const events = await listRunEvents(db, run.id, q.after, q.limit);
+    respond(res, { run_id: run.id, run_status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
   });
 
   router.post('/api/runs/:run/cancel', async (req, res) => {
-    const actor = actorOf(res);
-    const result = await cancelRun(db, actor, parseRunRef(req.params.run));
-    log.info('restore cancel', { requestId: res.locals.requestId, runId: result.run.id, outcome: result.message, clientId: actor.clientId, adminId: actor.adminId });
+    const who = clientOf(res);
+    const result = await cancelRun(db, who, parseRunRef(req.params.run), runFinished);
+    log.info('restore cancel', { requestId: res.locals.requestId, runId: result.run.id, outcome: result.message, clientId: who.clientId, adminId: who.actingAdminId });
     respond(res, result);
   });
 

@@ -3,7 +3,7 @@
 // renders exactly like a missing one.
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps.js';
-import { clientIdOf, requireClient } from '../http/bridge-auth.js';
+import { clientOf, requireClient } from '../http/bridge-auth.js';
 import { usePageCsp } from '../http/security-headers.js';
 import { AppError, MESSAGES } from '../lib/errors.js';
 import { parseRunRef } from '../schemas/client.js';
@@ -40,7 +40,7 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
       notFound(req, res, 'hyperv-restore', 400, 'Job not found', 'job_id must be a positive whole number');
       return;
     }
-    const vms = await listVms(db, clientIdOf(res), jobRaw ? Number(jobRaw) : undefined);
+    const vms = await listVms(db, clientOf(res), jobRaw ? Number(jobRaw) : undefined);
     send(req, res, 'hyperv', vmListModel(vms, linksFor(req)));
   });
 
@@ -50,8 +50,8 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
       notFound(req, res, 'hyperv-restore', raw === '' ? 400 : 404, 'VM not found', raw === '' ? MESSAGES.VM_ID_REQUIRED : MESSAGES.VM_NOT_FOUND);
       return;
     }
-    const owned = await findClientVm(db, clientIdOf(res), Number(raw));
-    const vm = owned && (await listVms(db, clientIdOf(res), owned.job_id)).find((v) => v.id === owned.id);
+    const owned = await findClientVm(db, clientOf(res), Number(raw));
+    const vm = owned && (await listVms(db, clientOf(res), owned.job_id)).find((v) => v.id === owned.id);
     if (!vm) {
       notFound(req, res, 'hyperv-restore', 404, 'VM not found', MESSAGES.VM_NOT_FOUND);
       return;
@@ -61,7 +61,7 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
 
   router.get('/pages/live', async (req, res) => {
     const raw = single(req.query.run_id) ?? '';
-    const run = await getRun(db, clientIdOf(res), parseRunRef(raw)).catch((thrown: unknown) => {
+    const run = await getRun(db, clientOf(res), parseRunRef(raw)).catch((thrown: unknown) => {
       if (thrown instanceof AppError && thrown.status === 404) return null;
       throw thrown;
     });

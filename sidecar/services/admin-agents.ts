@@ -2,6 +2,8 @@
 import type { Knex } from 'knex';
 import { fromDbTime } from '../db/dialect.js';
 import type { AdminAgentsQuery } from '../schemas/admin.js';
+import type { AdminAccountability } from './accountability.js';
+import { TABLES } from '../db/tables.js';
 
 /** An agent polls every few seconds; two minutes without a call means it is not running (or cannot reach us). */
 export const AGENT_ONLINE_SECONDS = 120;
@@ -16,11 +18,11 @@ export interface AdminAgent {
   activeRestores: number;
 }
 
-export async function listAdminAgents(db: Knex, filters: AdminAgentsQuery, now: Date = new Date()): Promise<AdminAgent[]> {
-  const q = db({ a: 's3_cloudbackup_agents' })
+export async function listAdminAgents(db: Knex, _who: AdminAccountability, filters: AdminAgentsQuery, now: Date = new Date()): Promise<AdminAgent[]> {
+  const q = db({ a: TABLES.agents })
     .select('a.id', 'a.client_id', 'a.hostname', 'a.status', 'a.last_seen_at')
     .select(db.raw(
-      "(SELECT COUNT(*) FROM s3_cloudbackup_runs r WHERE r.agent_id = a.id AND r.run_type = 'hyperv_restore' AND r.status IN ('queued','starting','running')) AS active_restores",
+      `(SELECT COUNT(*) FROM ${TABLES.runs} r WHERE r.agent_id = a.id AND r.run_type = 'hyperv_restore' AND r.status IN ('queued','starting','running')) AS active_restores`,
     ))
     .orderBy('a.id', 'asc');
   if (filters.client_id) q.where('a.client_id', filters.client_id);

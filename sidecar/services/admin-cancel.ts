@@ -1,12 +1,17 @@
-// An admin cancels any client's restore: the run's own client is looked up, then the client API's cancelRun does
-// the work (same state machine, command retirement and events), with the admin recorded as the actor.
+// An admin cancels any client's restore: the same cancel as the client's (state machine, the one finish, events),
+// recorded as the admin's own ("Cancelled by an administrator"), not as the client's.
 import type { Knex } from 'knex';
 import { errors } from '../lib/errors.js';
-import { findAdminRun } from './admin-runs.js';
-import { cancelRun } from './runs.js';
+import type { AdminAccountability } from './accountability.js';
+import { findAdminRun, findAnyRun } from './admin-runs.js';
+import type { RunFinishedBus } from './run-lifecycle.js';
+import { cancelFoundRun, runView, type RunView } from './runs.js';
 
-export async function adminCancelRun(db: Knex, ref: string, adminId: number): Promise<Awaited<ReturnType<typeof cancelRun>>> {
-  const run = await findAdminRun(db, ref);
+export async function adminCancelRun(db: Knex, who: AdminAccountability, ref: string, bus: RunFinishedBus): Promise<{ message: string; run: RunView }> {
+  const found = await findAdminRun(db, who, ref);
+  const run = found && (await findAnyRun(db, who, found.id));
   if (!run) throw errors.runNotFound();
-  return cancelRun(db, { clientId: run.clientId, adminId }, { id: run.id });
+  const reread = async () => (await findAnyRun(db, who, run.id)) ?? run;
+  const { message } = await cancelFoundRun(db, who, run, bus, reread);
+  return { message, run: runView(await reread()) };
 }

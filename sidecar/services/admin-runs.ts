@@ -1,11 +1,14 @@
 // Restore runs across all clients, for the WHMCS admin: filters (status, client, VM), newest first, one run with
 // its events. Unlike the client services nothing here is scoped by client: requireAdmin guards the routes.
 import type { Knex } from 'knex';
-import { isoTime, isSqlite, parseJsonColumn } from '../db/dialect.js';
+import { isSqlite } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
+import { RESTORE_TARGET_COLUMNS, toRestoreTarget } from '../rows/restore-targets.js';
+import { RUN_COLUMNS, toRun, type Run, type RunRow } from '../rows/runs.js';
 import type { AdminRunsQuery } from '../schemas/admin.js';
+import type { AdminAccountability } from './accountability.js';
 import { listRunEvents, type RunEvent } from './run-events.js';
 import { RESTORE_RUN_TYPE } from './restores.js';
-import { RUNS_TABLE } from './run-status.js';
 
 export const ADMIN_PAGE_SIZE = 50;
 
@@ -39,41 +42,33 @@ export interface AdminRunPage {
   limit: number;
 }
 
-type Row = Record<string, unknown>;
-
-const num = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-/** The restore's VM and target as startRestore stores them in stats_json (restore-payload.ts runStats). */
-function statsFacts(raw: unknown): { vmId: number | null; vmName: string | null; targetPath: string | null } {
-  const stats = parseJsonColumn<Record<string, unknown>>(raw, {});
-  return { vmId: num(stats.vm_id), vmName: text(stats.vm_name), targetPath: text(stats.target_path) };
+interface AdminRunRow extends RunRow {
+  client_id: number | string;
+  job_name: string | null;
+  agent_hostname: string | null;
+  vm_id: unknown;
+  vm_name: unknown;
+  target_path: unknown;
 }
 
-function toAdminRun(r: Row): AdminRun {
+const ADMIN_RUN_COLUMNS = [...RUN_COLUMNS, ...RESTORE_TARGET_COLUMNS, 'j.client_id', 'j.name as job_name', 'a.hostname as agent_hostname'];
+
+/** The admin's view of the run read model (rows/runs.ts), with whose it is and where it restores to. */
+function toAdminRun(r: AdminRunRow): AdminRun {
+  const run = toRun(r);
   return {
-    id: Number(r.id), uuid: text(r.run_uuid), status: String(r.status), clientId: Number(r.client_id),
-    jobId: Number(r.job_id), jobName: String(r.job_name ?? ''), ...statsFacts(r.stats_json),
-    agentId: num(r.agent_id), agentHostname: text(r.agent_hostname), progressPct: num(r.progress_pct),
-    bytesDone: num(r.bytes_transferred), bytesTotal: num(r.bytes_total), currentItem: text(r.current_item),
-    errorSummary: text(r.error_summary), cancelRequested: Number(r.cancel_requested) === 1,
-    createdAt: isoTime(r.created_at), startedAt: isoTime(r.started_at), finishedAt: isoTime(r.finished_at),
+    id: run.id, uuid: run.uuid, status: run.status, clientId: Number(r.client_id), jobId: run.jobId, jobName: r.job_name ?? '',
+    ...toRestoreTarget(r), agentId: run.agentId, agentHostname: r.agent_hostname ?? null, progressPct: run.progress.percent,
+    bytesDone: run.progress.bytes_done, bytesTotal: run.progress.bytes_total, currentItem: run.progress.current_item,
+    errorSummary: run.errorSummary, cancelRequested: run.cancelRequested,
+    createdAt: run.createdAt, startedAt: run.startedAt, finishedAt: run.finishedAt,
   };
 }
 
-type StatsPath = '$.vm_id' | '$.vm_name';
-
-/** SQL for a stats_json member as text in both dialects (the path is one of our constants, never input).
- *  SQLite's json_extract throws on malformed JSON, so it is guarded with json_valid. */
-function statsText(db: Knex, path: StatsPath): string {
-  return isSqlite(db)
-    ? `(CASE WHEN json_valid(r.stats_json) THEN CAST(json_extract(r.stats_json, '${path}') AS TEXT) END)`
-    : `JSON_UNQUOTE(JSON_EXTRACT(r.stats_json, '${path}'))`;
-}
-
 function baseQuery(db: Knex, filters: AdminRunsQuery): Knex.QueryBuilder {
-  const q = db({ r: RUNS_TABLE })
-    .join({ j: 's3_cloudbackup_jobs' }, 'j.id', 'r.job_id')
+  const q = db({ r: TABLES.runs })
+    .join({ j: TABLES.jobs }, 'j.id', 'r.job_id')
+    .leftJoin({ t: TABLES.restoreTargets }, 't.run_id', 'r.id')
     .where('r.run_type', RESTORE_RUN_TYPE);
   if (filters.status) q.andWhere('r.status', filters.status);
   if (filters.client_id) q.andWhere('j.client_id', filters.client_id);
@@ -81,42 +76,48 @@ function baseQuery(db: Knex, filters: AdminRunsQuery): Knex.QueryBuilder {
     const vm = filters.vm;
     // A number is a VM id; anything else matches the VM name (substring, as an admin searching would expect).
     if (/^[0-9]+$/.test(vm)) {
-      q.andWhereRaw(`${statsText(db, '$.vm_id')} = ?`, [vm]);
+      q.andWhere('t.vm_id', vm);
     } else {
       const like = `%${vm.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      const op = isSqlite(db) ? "LIKE ? ESCAPE '\\'" : 'LIKE ?';
-      q.andWhereRaw(`${statsText(db, '$.vm_name')} ${op}`, [like]);
+      q.andWhereRaw(isSqlite(db) ? "t.vm_name LIKE ? ESCAPE '\\'" : 't.vm_name LIKE ?', [like]);
     }
   }
   return q;
 }
 
-export async function listAdminRuns(db: Knex, filters: AdminRunsQuery): Promise<AdminRunPage> {
+const withDetails = (q: Knex.QueryBuilder) => q.leftJoin({ a: TABLES.agents }, 'a.id', 'r.agent_id').select(ADMIN_RUN_COLUMNS);
+
+export async function listAdminRuns(db: Knex, _who: AdminAccountability, filters: AdminRunsQuery): Promise<AdminRunPage> {
   const limit = filters.limit ?? ADMIN_PAGE_SIZE;
   const page = filters.page ?? 1;
   const [countRow] = (await baseQuery(db, filters).count({ n: '*' })) as { n: number | string }[];
-  const rows = (await baseQuery(db, filters)
-    .leftJoin({ a: 's3_cloudbackup_agents' }, 'a.id', 'r.agent_id')
-    .select('r.*', 'j.client_id', 'j.name as job_name', 'a.hostname as agent_hostname')
+  const rows = (await withDetails(baseQuery(db, filters))
     .orderBy([{ column: 'r.created_at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
     .limit(limit)
-    .offset((page - 1) * limit)) as Row[];
+    .offset((page - 1) * limit)) as AdminRunRow[];
   return { runs: rows.map(toAdminRun), total: Number(countRow?.n ?? 0), page, limit };
 }
 
+function byRef(q: Knex.QueryBuilder, ref: string): Knex.QueryBuilder | null {
+  if (/^[0-9]{1,18}$/.test(ref)) return q.andWhere('r.id', Number(ref));
+  if (/^[0-9a-fA-F-]{36}$/.test(ref)) return q.andWhere('r.run_uuid', ref.toLowerCase());
+  return null;
+}
+
 /** One restore run of any client by numeric id or uuid, or null. */
-export async function findAdminRun(db: Knex, ref: string): Promise<AdminRun | null> {
-  const q = baseQuery(db, {})
-    .leftJoin({ a: 's3_cloudbackup_agents' }, 'a.id', 'r.agent_id')
-    .select('r.*', 'j.client_id', 'j.name as job_name', 'a.hostname as agent_hostname');
-  if (/^[0-9]{1,18}$/.test(ref)) q.andWhere('r.id', Number(ref));
-  else if (/^[0-9a-fA-F-]{36}$/.test(ref)) q.andWhere('r.run_uuid', ref.toLowerCase());
-  else return null;
-  const row = (await q.first()) as Row | undefined;
+export async function findAdminRun(db: Knex, _who: AdminAccountability, ref: string): Promise<AdminRun | null> {
+  const q = byRef(withDetails(baseQuery(db, {})), ref);
+  const row = q ? ((await q.first()) as AdminRunRow | undefined) : undefined;
   return row ? toAdminRun(row) : null;
 }
 
-export async function adminRunWithEvents(db: Knex, ref: string): Promise<{ run: AdminRun; events: RunEvent[] } | null> {
-  const run = await findAdminRun(db, ref);
+/** The run read model of any client's restore (what a cancel answers with). */
+export async function findAnyRun(db: Knex, _who: AdminAccountability, runId: number): Promise<Run | null> {
+  const row = (await baseQuery(db, {}).andWhere('r.id', runId).first(RUN_COLUMNS)) as RunRow | undefined;
+  return row ? toRun(row) : null;
+}
+
+export async function adminRunWithEvents(db: Knex, who: AdminAccountability, ref: string): Promise<{ run: AdminRun; events: RunEvent[] } | null> {
+  const run = await findAdminRun(db, who, ref);
   return run ? { run, events: await listRunEvents(db, run.id) } : null;
 }

@@ -4,7 +4,9 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
 import type { AgentEvent, EventsResponse } from '../schemas/agent.js';
+import type { AgentAccountability } from './accountability.js';
 import { appendEvents } from './run-events.js';
+import { TABLES } from '../db/tables.js';
 
 const DUPLICATE = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
 const SKEW_MS = 24 * 3600 * 1000;
@@ -23,7 +25,7 @@ function eventTime(ts: string, now: Date): Date {
 async function storeOne(db: Knex, runId: number, event: AgentEvent, now: Date): Promise<boolean> {
   try {
     await db.transaction(async (trx) => {
-      await trx('s3_hyperv_restore_event_keys').insert({ run_id: runId, event_key: event.id, created_at: toDbTime(now) });
+      await trx(TABLES.eventKeys).insert({ run_id: runId, event_key: event.id, created_at: toDbTime(now) });
       await appendEvents(trx, runId, [{ messageId: event.message_id, params: event.params, type: event.type, level: event.level, ts: eventTime(event.ts, now) }]);
     });
     return true;
@@ -33,7 +35,8 @@ async function storeOne(db: Knex, runId: number, event: AgentEvent, now: Date): 
   }
 }
 
-export async function storeAgentEvents(db: Knex, runId: number, events: AgentEvent[]): Promise<EventsResponse> {
+/** Events of a run the agent owns (the route checked it with readOwnRun). */
+export async function storeAgentEvents(db: Knex, _who: AgentAccountability, runId: number, events: AgentEvent[]): Promise<EventsResponse> {
   const now = new Date();
   let stored = 0;
   for (const event of events) if (await storeOne(db, runId, event, now)) stored++;

@@ -2,10 +2,13 @@
 // through run-status.ts (forward only, compare-and-set), so a late heartbeat never undoes a cancel or the watchdog.
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import { AppError, errors } from '../lib/errors.js';
 import type { FinishRequest, HeartbeatRequest, HeartbeatResponse, ProgressReport } from '../schemas/agent.js';
+import type { AgentAccountability } from './accountability.js';
+import { agentOwnsRun } from './commands.js';
+import { finishRun, type RunFinishedBus } from './run-lifecycle.js';
 import { canTransition, isTerminal, transitionRun, type RunStatus } from './run-status.js';
-import { agentOwnsRun, finishCommand } from './commands.js';
 
 export interface OwnRun {
   id: number;
@@ -16,10 +19,10 @@ export interface OwnRun {
 export const runFinishedError = (status: string) => new AppError('RUN_FINISHED', 409, `Run is already finished (${status})`);
 const busy = () => errors.conflict('Run status changed concurrently, retry', 'RUN_BUSY');
 
-export async function readOwnRun(db: Knex, agentId: number, runId: number): Promise<OwnRun> {
+export async function readOwnRun(db: Knex, who: AgentAccountability, runId: number): Promise<OwnRun> {
   // A run of another agent answers exactly like a missing one.
-  if (!(await agentOwnsRun(db, agentId, runId))) throw errors.runNotFound();
-  const row = (await db('s3_cloudbackup_runs').where({ id: runId }).first('id', 'status', 'cancel_requested')) as
+  if (!(await agentOwnsRun(db, who.agentId, runId))) throw errors.runNotFound();
+  const row = (await db(TABLES.runs).where({ id: runId }).first('id', 'status', 'cancel_requested')) as
     | { id: number; status: RunStatus; cancel_requested: unknown }
     | undefined;
   if (!row) throw errors.runNotFound();
@@ -44,13 +47,13 @@ async function applyHeartbeat(db: Knex, run: OwnRun, beat: HeartbeatRequest): Pr
   if (run.status !== beat.status && canTransition(run.status, beat.status)) {
     return (await transitionRun(db, run.id, beat.status, { set, onlyFrom: [run.status] })) ? beat.status : null;
   }
-  const changed = await db('s3_cloudbackup_runs').where({ id: run.id, status: run.status }).update({ ...set, updated_at: toDbTime() });
+  const changed = await db(TABLES.runs).where({ id: run.id, status: run.status }).update({ ...set, updated_at: toDbTime() });
   return affected(changed) === 1 ? run.status : null;
 }
 
-export async function recordHeartbeat(db: Knex, agentId: number, runId: number, beat: HeartbeatRequest): Promise<HeartbeatResponse> {
+export async function recordHeartbeat(db: Knex, who: AgentAccountability, runId: number, beat: HeartbeatRequest): Promise<HeartbeatResponse> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const run = await readOwnRun(db, agentId, runId);
+    const run = await readOwnRun(db, who, runId);
     if (isTerminal(run.status)) throw runFinishedError(run.status);
     const status = await applyHeartbeat(db, run, beat);
     if (status) return { run_status: status, cancel_requested: run.cancelRequested };
@@ -61,27 +64,31 @@ export async function recordHeartbeat(db: Knex, agentId: number, runId: number, 
 const COMMAND_OUTCOME = { success: 'completed', warning: 'completed', failed: 'failed', cancelled: 'failed' } as const;
 
 /** Final status. Repeating the same finish is a no-op (the agent retries when it lost the answer). */
-export async function finishRun(db: Knex, agentId: number, runId: number, finish: FinishRequest): Promise<{ run_status: RunStatus }> {
-  let run = await readOwnRun(db, agentId, runId);
+export async function finishAgentRun(
+  db: Knex, who: AgentAccountability, runId: number, finish: FinishRequest, bus: RunFinishedBus,
+): Promise<{ run_status: RunStatus }> {
+  let run = await readOwnRun(db, who, runId);
   if (run.status === 'starting' && (finish.status === 'success' || finish.status === 'warning')) {
     // Every heartbeat that would have said "running" was lost (sidecar or database down during the restore), yet the
     // agent did run it: record that step first, so the state machine keeps its order.
     await transitionRun(db, runId, 'running', { onlyFrom: ['starting'] });
-    run = await readOwnRun(db, agentId, runId);
+    run = await readOwnRun(db, who, runId);
   }
-  const resultMessage = finish.status === 'cancelled' ? `Cancelled: ${finish.message}` : finish.message;
-  if (run.status !== finish.status) {
-    if (isTerminal(run.status)) throw runFinishedError(run.status);
-    if (!canTransition(run.status, finish.status)) {
-      throw errors.conflict(`Run cannot move from ${run.status} to ${finish.status}`, 'RUN_TRANSITION');
-    }
-    const set: Record<string, unknown> = {
-      ...(finish.progress ? progressColumns(finish.progress) : {}),
-      error_summary: finish.status === 'success' ? null : finish.message.slice(0, 2000),
-      ...(finish.status === 'success' ? { progress_pct: 100 } : {}),
-    };
-    if (!(await transitionRun(db, runId, finish.status, { set, onlyFrom: [run.status] }))) throw busy();
+  if (run.status === finish.status) return { run_status: finish.status };
+  if (isTerminal(run.status)) throw runFinishedError(run.status);
+  if (!canTransition(run.status, finish.status)) {
+    throw errors.conflict(`Run cannot move from ${run.status} to ${finish.status}`, 'RUN_TRANSITION');
   }
-  await finishCommand(db, agentId, runId, COMMAND_OUTCOME[finish.status], resultMessage);
+  const ended = await finishRun(db, bus, runId, finish.status, {
+    actor: who,
+    summary: finish.status === 'success' ? null : finish.message.slice(0, 2000),
+    set: { ...(finish.progress ? progressColumns(finish.progress) : {}), ...(finish.status === 'success' ? { progress_pct: 100 } : {}) },
+    onlyFrom: [run.status],
+    command: {
+      outcome: finish.status === 'success' || finish.status === 'warning' ? 'completed' : 'failed',
+      message: finish.status === 'cancelled' ? `Cancelled: ${finish.message}` : finish.message,
+    },
+  });
+  if (!ended) throw busy();
   return { run_status: finish.status };
 }

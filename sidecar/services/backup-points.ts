@@ -7,10 +7,12 @@
 // VM and filter, so a page that is not cached yet costs two queries.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import { errors } from '../lib/errors.js';
 import type { TtlCache } from '../lib/ttl-cache.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
-import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
+import type { ClientAccountability } from './accountability.js';
+import { loadChainPoints, parseDiskManifests } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 import { findClientVm, GOOD_RUN_STATUSES, type VmView } from './vms.js';
@@ -95,10 +97,10 @@ async function loadIndex(db: Knex, listed: Listed, vmId: number): Promise<VmList
   return { ids: rows.map((r) => Number(r.id)), disks: disks.get(vmId) ?? null };
 }
 
-/** One page of the points of a VM whose ownership the caller has checked. */
+/** One page of the points of a VM whose ownership the caller has checked (requireClientVm). */
 export async function listVmPoints(db: Knex, indexes: TtlCache<VmListingIndex>, vm: VmView, q: BackupPointsQuery) {
-  const listed: Listed = () => db(`${POINTS_TABLE} as bp`)
-    .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
+  const listed: Listed = () => db(`${TABLES.points} as bp`)
+    .join(`${TABLES.runs} as r`, 'r.id', 'bp.run_id')
     .where('bp.vm_id', vm.id)
     .whereIn('r.status', [...GOOD_RUN_STATUSES])
     .modify((b) => { if (q.type) b.where('bp.backup_type', q.type); });
@@ -121,8 +123,8 @@ export async function listVmPoints(db: Knex, indexes: TtlCache<VmListingIndex>, 
 }
 
 /** The client's VM, or VM_NOT_FOUND (a foreign VM answers exactly like a missing one). */
-export async function requireClientVm(db: Knex, clientId: number, vmId: number): Promise<VmView> {
-  const vm = await findClientVm(db, clientId, vmId);
+export async function requireClientVm(db: Knex, who: ClientAccountability, vmId: number): Promise<VmView> {
+  const vm = await findClientVm(db, who, vmId);
   if (!vm) throw errors.vmNotFound();
   return vm;
 }

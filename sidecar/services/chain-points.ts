@@ -3,9 +3,10 @@
 // drops rows already seen, which also ends the recursion when bad data loops.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import type { ChainPoint } from './restore-chain.js';
 
-export const POINTS_TABLE = 's3_hyperv_backup_points';
+const POINTS_TABLE = TABLES.points;
 
 interface ChainRow {
   id: number | string;
@@ -49,7 +50,7 @@ export async function loadChainPoints(db: Knex, pointIds: readonly number[]): Pr
     })
     .select('bp.id', 'bp.vm_id', 'bp.parent_backup_id', 'bp.backup_type', 'bp.manifest_id', 'bp.disk_manifests', 'bp.created_at', 'r.status as run_status')
     .from(`${POINTS_TABLE} as bp`)
-    .leftJoin('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
+    .leftJoin(`${TABLES.runs} as r`, 'r.id', 'bp.run_id')
     .whereIn('bp.id', db.select('id').from('hvr_chain'))) as ChainRow[];
   return new Map(rows.map((r) => [Number(r.id), toChainPoint(r)]));
 }

@@ -4,7 +4,9 @@
 // SQLite alike, without SKIP LOCKED or table locks.
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import type { ClaimedCommand } from '../schemas/agent.js';
+import type { AgentAccountability } from './accountability.js';
 import { TERMINAL_STATUSES, transitionRun } from './run-status.js';
 
 /** The command types this agent runs; the reference's other types belong to its own agent. */
@@ -21,8 +23,8 @@ interface CandidateRow {
 
 /** Commands of this agent: queued for it, or (older rows without agent_id) belonging to a run of it. */
 function candidates(db: Knex, agentId: number): Promise<CandidateRow[]> {
-  return db('s3_cloudbackup_run_commands as c')
-    .join('s3_cloudbackup_runs as r', 'r.id', 'c.run_id')
+  return db(`${TABLES.commands} as c`)
+    .join(`${TABLES.runs} as r`, 'r.id', 'c.run_id')
     .where('c.status', 'pending')
     .whereIn('c.type', AGENT_COMMAND_TYPES)
     .whereNotIn('r.status', TERMINAL_STATUSES)
@@ -42,14 +44,15 @@ function parsePayload(value: unknown): unknown {
 }
 
 /** Hands the oldest pending command of this agent to the caller, or null. The run moves queued -> starting. */
-export async function claimNextCommand(db: Knex, agentId: number): Promise<ClaimedCommand | null> {
+export async function claimNextCommand(db: Knex, who: AgentAccountability): Promise<ClaimedCommand | null> {
+  const { agentId } = who;
   for (let round = 0; round < 3; round++) {
     const rows = await candidates(db, agentId);
     if (rows.length === 0) return null;
     for (const row of rows) {
       const now = toDbTime();
       const won = affected(
-        await db('s3_cloudbackup_run_commands')
+        await db(TABLES.commands)
           .where({ id: row.id, status: 'pending' })
           .update({ status: 'processing', processed_at: now, agent_id: agentId }),
       );
@@ -62,9 +65,10 @@ export async function claimNextCommand(db: Knex, agentId: number): Promise<Claim
 }
 
 /** This agent's commands still in hand (`processing`) whose run is going: after a crash the agent takes them up again. */
-export async function resumableCommands(db: Knex, agentId: number): Promise<ClaimedCommand[]> {
-  const rows = (await db('s3_cloudbackup_run_commands as c')
-    .join('s3_cloudbackup_runs as r', 'r.id', 'c.run_id')
+export async function resumableCommands(db: Knex, who: AgentAccountability): Promise<ClaimedCommand[]> {
+  const { agentId } = who;
+  const rows = (await db(`${TABLES.commands} as c`)
+    .join(`${TABLES.runs} as r`, 'r.id', 'c.run_id')
     .where({ 'c.status': 'processing', 'c.agent_id': agentId })
     .whereIn('c.type', AGENT_COMMAND_TYPES)
     .whereIn('r.status', ['starting', 'running'])
@@ -74,30 +78,12 @@ export async function resumableCommands(db: Knex, agentId: number): Promise<Clai
   return rows.map((row) => ({ command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) }));
 }
 
-/** Ends the command of a run this agent claimed: completed (success, warning) or failed (failed, cancelled). */
-export async function finishCommand(db: Knex, agentId: number, runId: number, outcome: 'completed' | 'failed', message: string): Promise<void> {
-  await db('s3_cloudbackup_run_commands')
-    .where({ run_id: runId, agent_id: agentId, status: 'processing' })
-    .whereIn('type', AGENT_COMMAND_TYPES)
-    .update({ status: outcome, result_message: message, processed_at: toDbTime() });
-}
-
 /** Whether this agent claimed a command of this run: every run-scoped agent call checks this first. */
 export async function agentOwnsRun(db: Knex, agentId: number, runId: number): Promise<boolean> {
-  const row = await db('s3_cloudbackup_run_commands')
+  const row = await db(TABLES.commands)
     .where({ run_id: runId, agent_id: agentId })
     .whereIn('type', AGENT_COMMAND_TYPES)
     .whereNot('status', 'pending')
     .first('id');
   return row !== undefined;
-}
-
-/** Retires every command of a run that is still waiting or in hand (watchdog, cancel): the enum has no 'cancelled'. */
-export async function retireRunCommands(db: Knex, runId: number, message: string): Promise<number> {
-  const changed = await db('s3_cloudbackup_run_commands')
-    .where({ run_id: runId })
-    .whereIn('type', AGENT_COMMAND_TYPES)
-    .whereIn('status', ['pending', 'processing'])
-    .update({ status: 'failed', result_message: message, processed_at: toDbTime() });
-  return affected(changed);
 }

@@ -5,8 +5,9 @@
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
 import { createTickBatcherPer } from '../lib/tick-batcher.js';
+import { TABLES } from '../db/tables.js';
 
-export const NONCES_TABLE = 's3_hyperv_restore_nonces';
+export const NONCES_TABLE = TABLES.nonces;
 const PRUNE_EVERY_MS = 60_000;
 
 function isDuplicate(err: unknown): boolean {

@@ -1,5 +1,6 @@
 // Pure: what a restore writes, built from checked inputs: the run's stats_json and progress_json, and the payload
 // of the `hyperv_restore` command (reference-system.md: the agent reads exactly these snake_case keys).
+import type { ClientAccountability } from './accountability.js';
 import type { ChainPoint } from './restore-chain.js';
 import { diskName } from './vm-disks.js';
 
@@ -14,7 +15,7 @@ export interface RestorePlan {
   diskManifests: Record<string, string>;
   chain: ChainPoint[];
   estimatedSizeBytes: number | null;
-  actor: { clientId: number; adminId?: number };
+  actor: ClientAccountability;
 }
 
 const pick = (manifests: Record<string, string>, disks: string[]) => Object.fromEntries(disks.map((d) => [d, manifests[d]!]));
@@ -51,7 +52,7 @@ export function runStats(plan: RestorePlan) {
     estimated_size_bytes: plan.estimatedSizeBytes,
     restore_chain_length: plan.chain.length,
     restore_chain: plan.chain.map((m) => m.id),
-    requested_by: { client_id: plan.actor.clientId, admin_id: plan.actor.adminId ?? null },
+    requested_by: { client_id: plan.actor.clientId, admin_id: plan.actor.actingAdminId ?? null },
   };
 }
 
@@ -60,10 +61,4 @@ export function initialProgress(plan: RestorePlan) {
   return {
     disks: Object.keys(plan.diskManifests).map((path) => ({ name: diskName(path), path, bytes_total: 0, bytes_done: 0, status: 'pending' })),
   };
-}
-
-/** Windows paths compare case-insensitively; a trailing backslash does not make another folder. */
-export function sameTarget(a: string, b: string): boolean {
-  const norm = (p: string) => p.replace(/\\+$/, '').toLowerCase();
-  return norm(a) === norm(b);
 }

@@ -3,23 +3,21 @@
 // every check passed.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isSqlite, parseJsonColumn, toDbTime } from '../db/dialect.js';
+import { isSqlite, toDbTime } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import { errors } from '../lib/errors.js';
+import { targetKey } from '../lib/target-key.js';
 import { validateTargetPath } from '../lib/target-path.js';
+import { restoreTargetRow } from '../rows/restore-targets.js';
 import type { StartRestoreBody } from '../schemas/client.js';
-import { loadChainPoints, parseDiskManifests, POINTS_TABLE } from './chain-points.js';
+import { adminIdOf, type ClientAccountability } from './accountability.js';
+import { loadChainPoints, parseDiskManifests } from './chain-points.js';
 import { buildRestoreChain } from './restore-chain.js';
-import { commandPayload, initialProgress, runStats, sameTarget, type RestorePlan } from './restore-payload.js';
+import { commandPayload, initialProgress, runStats, type RestorePlan } from './restore-payload.js';
 import { appendEvents } from './run-events.js';
-import { ACTIVE_STATUSES, RUNS_TABLE } from './run-status.js';
+import { ACTIVE_STATUSES } from './run-status.js';
 
-export const COMMANDS_TABLE = 's3_cloudbackup_run_commands';
 export const RESTORE_RUN_TYPE = 'hyperv_restore';
-
-export interface Actor {
-  clientId: number;
-  adminId?: number;
-}
 
 interface OwnedPoint {
   id: number | string;
@@ -37,13 +35,13 @@ interface OwnedPoint {
   agent_status: string | null;
 }
 
-function findClientPoint(db: Knex, clientId: number, pointId: number): Promise<OwnedPoint | undefined> {
-  return db(`${POINTS_TABLE} as bp`)
-    .join('s3_hyperv_vms as v', 'v.id', 'bp.vm_id')
-    .join('s3_cloudbackup_jobs as j', 'j.id', 'v.job_id')
-    .leftJoin('s3_cloudbackup_agents as a', 'a.id', 'j.agent_id')
+function findClientPoint(db: Knex, who: ClientAccountability, pointId: number): Promise<OwnedPoint | undefined> {
+  return db(`${TABLES.points} as bp`)
+    .join(`${TABLES.vms} as v`, 'v.id', 'bp.vm_id')
+    .join(`${TABLES.jobs} as j`, 'j.id', 'v.job_id')
+    .leftJoin(`${TABLES.agents} as a`, 'a.id', 'j.agent_id')
     .where('bp.id', pointId)
-    .andWhere('j.client_id', clientId)
+    .andWhere('j.client_id', who.clientId)
     .first('bp.id', 'bp.vm_id', 'bp.backup_type', 'bp.manifest_id', 'bp.disk_manifests', 'bp.total_size_bytes', 'v.vm_name', 'v.vm_guid',
       'j.id as job_id', 'j.client_id as job_client_id', 'a.id as agent_id', 'a.client_id as agent_client_id', 'a.status as agent_status');
 }
@@ -71,10 +69,10 @@ function checkAgent(p: OwnedPoint): number {
   return Number(p.agent_id);
 }
 
-async function planRestore(db: Knex, actor: Actor, input: StartRestoreBody): Promise<{ plan: RestorePlan; jobId: number; agentId: number }> {
+async function planRestore(db: Knex, who: ClientAccountability, input: StartRestoreBody): Promise<{ plan: RestorePlan; jobId: number; agentId: number }> {
   const target = validateTargetPath(input.target_path);
   if (!target.ok) throw errors.invalid(target.message, 'INVALID_TARGET_PATH');
-  const point = await findClientPoint(db, actor.clientId, input.backup_point_id);
+  const point = await findClientPoint(db, who, input.backup_point_id);
   if (!point) throw errors.backupPointNotFound();
   const manifests = parseDiskManifests(point.disk_manifests);
   const disks = selectDisks(manifests, input.disk_filter);
@@ -87,7 +85,7 @@ async function planRestore(db: Knex, actor: Actor, input: StartRestoreBody): Pro
     targetPath: target.path, diskManifests: Object.fromEntries(disks.map((d) => [d, manifests[d]!])), chain: chain.members,
     // The point's size covers all its disks; a subset is estimated by its share of the disks.
     estimatedSizeBytes: total === null ? null : Math.round((total * disks.length) / Object.keys(manifests).length),
-    actor,
+    actor: who,
   };
   return { plan, jobId: Number(point.job_id), agentId };
 }
@@ -96,13 +94,11 @@ async function planRestore(db: Knex, actor: Actor, input: StartRestoreBody): Pro
 async function assertNoActiveDuplicate(trx: Knex, jobId: number, plan: RestorePlan): Promise<void> {
   // Serialises restores of one job on MariaDB so two concurrent requests cannot both pass this check. SQLite
   // needs no lock: its single connection runs one transaction at a time.
-  if (!isSqlite(trx)) await trx('s3_cloudbackup_jobs').where('id', jobId).forUpdate().first('id');
-  const active = (await trx(RUNS_TABLE).select('stats_json').where({ job_id: jobId, run_type: RESTORE_RUN_TYPE })
-    .whereIn('status', [...ACTIVE_STATUSES])) as { stats_json: unknown }[];
-  const clash = active.some(({ stats_json }) => {
-    const stats = parseJsonColumn<{ vm_id?: unknown; target_path?: unknown }>(stats_json, {});
-    return Number(stats.vm_id) === plan.vmId && typeof stats.target_path === 'string' && sameTarget(stats.target_path, plan.targetPath);
-  });
+  if (!isSqlite(trx)) await trx(TABLES.jobs).where('id', jobId).forUpdate().first('id');
+  const clash = await trx(`${TABLES.runs} as r`).join(`${TABLES.restoreTargets} as t`, 't.run_id', 'r.id')
+    .where({ 'r.job_id': jobId, 'r.run_type': RESTORE_RUN_TYPE, 't.vm_id': plan.vmId, 't.target_key': targetKey(plan.targetPath) })
+    .whereIn('r.status', [...ACTIVE_STATUSES])
+    .first('r.id');
   if (clash) throw errors.restoreAlreadyActive();
 }
 
@@ -111,24 +107,25 @@ async function insertId(trx: Knex, table: string, row: Record<string, unknown>):
   return Number(id);
 }
 
-export async function startRestore(db: Knex, actor: Actor, input: StartRestoreBody) {
-  const { plan, jobId, agentId } = await planRestore(db, actor, input);
+export async function startRestore(db: Knex, who: ClientAccountability, input: StartRestoreBody) {
+  const { plan, jobId, agentId } = await planRestore(db, who, input);
   const now = toDbTime();
   const runUuid = randomUUID();
   const { runId, commandId } = await db.transaction(async (trx) => {
     await assertNoActiveDuplicate(trx, jobId, plan);
-    const runId = await insertId(trx, RUNS_TABLE, {
+    const runId = await insertId(trx, TABLES.runs, {
       run_uuid: runUuid, job_id: jobId, agent_id: agentId, status: 'queued', run_type: RESTORE_RUN_TYPE, engine: 'hyperv',
       trigger_type: 'manual', cancel_requested: 0, created_at: now, updated_at: now,
       stats_json: JSON.stringify(runStats(plan)), progress_json: JSON.stringify(initialProgress(plan)),
     });
-    const commandId = await insertId(trx, COMMANDS_TABLE, {
+    await trx(TABLES.restoreTargets).insert(restoreTargetRow(runId, plan.vmId, plan.vmName, plan.targetPath));
+    const commandId = await insertId(trx, TABLES.commands, {
       run_id: runId, agent_id: agentId, type: RESTORE_RUN_TYPE, status: 'pending', created_at: now,
       payload_json: JSON.stringify(commandPayload(plan, runId, runUuid)),
     });
     await appendEvents(trx, runId, [{ messageId: 'HYPERV_RESTORE_QUEUED', params: {
       vm_name: plan.vmName, disk_count: Object.keys(plan.diskManifests).length, backup_type: plan.backupType, target_path: plan.targetPath,
-      backup_point_id: plan.pointId, restore_chain_length: plan.chain.length, admin_id: actor.adminId ?? null,
+      backup_point_id: plan.pointId, restore_chain_length: plan.chain.length, admin_id: adminIdOf(who),
     } }]);
     return { runId, commandId };
   });

@@ -3,11 +3,12 @@ import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn, toDbTime } from '../db/dialect.js';
 import { EVENT_CATALOGUE, isMessageId, type EventLevel, type EventType, type MessageId } from '../lib/event-catalogue.js';
 import { renderEventMessage } from '../lib/render-event.js';
+import { TABLES } from '../db/tables.js';
 
 export { EVENT_CATALOGUE, type MessageId } from '../lib/event-catalogue.js';
 export { renderEventMessage } from '../lib/render-event.js';
 
-export const EVENTS_TABLE = 's3_cloudbackup_run_events';
+export const EVENTS_TABLE = TABLES.events;
 export const MAX_EVENTS_PER_CALL = 500;
 
 export interface NewRunEvent {

@@ -4,14 +4,16 @@
 // on one run cannot move it backwards: the loser's WHERE no longer matches.
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 
-export const RUNS_TABLE = 's3_cloudbackup_runs';
+export const RUNS_TABLE = TABLES.runs;
 
 export const RUN_STATUSES = ['queued', 'starting', 'running', 'success', 'warning', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'starting', 'running'];
-export const TERMINAL_STATUSES: readonly RunStatus[] = ['success', 'warning', 'failed', 'cancelled'];
+export const ACTIVE_STATUSES = ['queued', 'starting', 'running'] as const satisfies readonly RunStatus[];
+export const TERMINAL_STATUSES = ['success', 'warning', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** For each status, the statuses a run may be in just before it. `running` may skip `starting`. */
 const ALLOWED_FROM: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
@@ -28,7 +30,7 @@ export function isRunStatus(value: unknown): value is RunStatus {
   return typeof value === 'string' && (RUN_STATUSES as readonly string[]).includes(value);
 }
 
-export function isTerminal(status: string): boolean {
+export function isTerminal(status: string): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 

@@ -1,8 +1,9 @@
 // Disks of VMs: rows of s3_hyperv_vm_disks, or, for a VM without rows there (older installations, agents that
 // never reported them), derived from the disk paths that its backup points' disk_manifests name.
 import type { Knex } from 'knex';
+import { TABLES } from '../db/tables.js';
 
-export const DISKS_TABLE = 's3_hyperv_vm_disks';
+export const DISKS_TABLE = TABLES.disks;
 
 export interface DiskView {
   id: number;

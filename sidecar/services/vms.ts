@@ -1,7 +1,9 @@
 // The client's Hyper-V VMs. Ownership: a VM belongs to the client of its job; every query here is scoped by it.
 import type { Knex } from 'knex';
 import { isoTime } from '../db/dialect.js';
+import { TABLES } from '../db/tables.js';
 import { createTickBatcherPer } from '../lib/tick-batcher.js';
+import type { ClientAccountability } from './accountability.js';
 import { parseDiskManifests } from './chain-points.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 
@@ -40,8 +42,8 @@ function toVmView(r: VmRow): VmView {
   };
 }
 
-function clientVms(db: Knex, clientId: number) {
-  return db('s3_hyperv_vms as v').join('s3_cloudbackup_jobs as j', 'j.id', 'v.job_id').where('j.client_id', clientId);
+function clientVms(db: Knex, who: ClientAccountability) {
+  return db(`${TABLES.vms} as v`).join(`${TABLES.jobs} as j`, 'j.id', 'v.job_id').where('j.client_id', who.clientId);
 }
 
 interface VmKey {
@@ -51,7 +53,7 @@ interface VmKey {
 
 /** The VMs of several lookups in one query; each answer is the VM only when its job belongs to that lookup's client. */
 async function findClientVms(db: Knex, keys: VmKey[]): Promise<(VmView | null)[]> {
-  const rows = (await db('s3_hyperv_vms as v').join('s3_cloudbackup_jobs as j', 'j.id', 'v.job_id')
+  const rows = (await db(`${TABLES.vms} as v`).join(`${TABLES.jobs} as j`, 'j.id', 'v.job_id')
     .whereIn('v.id', [...new Set(keys.map((k) => k.vmId))])
     .select([...VM_COLUMNS, 'j.client_id'])) as (VmRow & { client_id: number | string })[];
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
@@ -67,8 +69,8 @@ const lookupBatched = createTickBatcherPer(findClientVms);
  * The VM when it belongs to the client, else null (a foreign VM answers exactly like a missing one). Lookups of
  * concurrent requests share one query.
  */
-export function findClientVm(db: Knex, clientId: number, vmId: number): Promise<VmView | null> {
-  return lookupBatched(db, { clientId, vmId });
+export function findClientVm(db: Knex, who: ClientAccountability, vmId: number): Promise<VmView | null> {
+  return lookupBatched(db, { clientId: who.clientId, vmId });
 }
 
 interface LatestRow {
@@ -85,8 +87,8 @@ interface LatestRow {
 /** The newest point with a successful run per VM, plus each VM's number of such points: one query. */
 async function latestPoints(db: Knex, vmIds: number[]): Promise<Map<number, LatestRow>> {
   if (vmIds.length === 0) return new Map();
-  const ranked = db('s3_hyperv_backup_points as bp')
-    .join('s3_cloudbackup_runs as r', 'r.id', 'bp.run_id')
+  const ranked = db(`${TABLES.points} as bp`)
+    .join(`${TABLES.runs} as r`, 'r.id', 'bp.run_id')
     .whereIn('bp.vm_id', vmIds)
     .whereIn('r.status', [...GOOD_RUN_STATUSES])
     .select('bp.id', 'bp.vm_id', 'bp.backup_type', 'bp.created_at', 'bp.total_size_bytes', 'bp.consistency_level', 'bp.disk_manifests')
@@ -96,8 +98,8 @@ async function latestPoints(db: Knex, vmIds: number[]): Promise<Map<number, Late
   return new Map(rows.map((r) => [Number(r.vm_id), r]));
 }
 
-export async function listVms(db: Knex, clientId: number, jobId?: number) {
-  const rows = (await clientVms(db, clientId)
+export async function listVms(db: Knex, who: ClientAccountability, jobId?: number) {
+  const rows = (await clientVms(db, who)
     .modify((q) => { if (jobId !== undefined) q.where('v.job_id', jobId); })
     .select(VM_COLUMNS)
     .orderBy([{ column: 'v.vm_name' }, { column: 'v.id' }])) as VmRow[];

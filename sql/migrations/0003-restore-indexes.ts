@@ -1,5 +1,5 @@
 // Indexes the restore's queries need, added only where no index already starts with the same columns.
-import { hasIndexOn } from '../../sidecar/db/dialect.js';
+import { hasIndexOn } from './indexes.js';
 import type { Migration } from './types.js';
 
 const NEEDED: { table: string; columns: string[]; name: string }[] = [

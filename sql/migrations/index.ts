@@ -3,6 +3,7 @@ import { referenceTables } from './0001-reference-tables.js';
 import { restoreTables } from './0002-restore-tables.js';
 import { restoreIndexes } from './0003-restore-indexes.js';
 import { agentEventKeys } from './0004-agent-event-keys.js';
+import { restoreTargets } from './0005-restore-targets.js';
 import type { Migration } from './types.js';
 
-export const MIGRATIONS: readonly Migration[] = [referenceTables, restoreTables, restoreIndexes, agentEventKeys];
+export const MIGRATIONS: readonly Migration[] = [referenceTables, restoreTables, restoreIndexes, agentEventKeys, restoreTargets];

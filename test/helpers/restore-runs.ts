@@ -1,7 +1,10 @@
-// Inserts restore runs directly, with the stats_json keys startRestore writes, for admin and bridge tests.
+// Inserts restore runs directly, with the stats_json keys and the restore-target row startRestore writes, for admin
+// and bridge tests.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { TABLES } from '../../sidecar/db/tables.js';
+import { restoreTargetRow } from '../../sidecar/rows/restore-targets.js';
 import type { RunStatus } from '../../sidecar/services/run-status.js';
 import { appendEvents } from '../../sidecar/services/run-events.js';
 
@@ -27,6 +30,7 @@ export async function insertRestoreRun(db: Knex, s: RestoreRunSpec): Promise<num
     stats_json: JSON.stringify({ type: 'hyperv_restore', vm_id: s.vmId, vm_name: s.vmName, target_path: target }),
   });
   const runId = Number(id);
+  await db(TABLES.restoreTargets).insert(restoreTargetRow(runId, s.vmId, s.vmName, target));
   await appendEvents(db, runId, [{ messageId: 'HYPERV_RESTORE_QUEUED', params: { vm_name: s.vmName, disk_count: 2 }, ts: at }]);
   return runId;
 }

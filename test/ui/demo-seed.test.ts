@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemoClient } from '../../sidecar/demo/seed-demo-client.js';
 import { createTtlCache } from '../../sidecar/lib/ttl-cache.js';
+import { clientAccountability } from '../../sidecar/services/accountability.js';
 import { indexSize, listVmPoints, requireClientVm } from '../../sidecar/services/backup-points.js';
 import { createTestDatabase, testDialects } from '../helpers/database.js';
 import { snapshotTables } from '../helpers/fixtures.js';
@@ -24,7 +25,7 @@ describe('Demo seed', function () {
       const second = await seedDemoClient(t.db, { clientId: 1 });
       assert.deepEqual(second, first);
       assert.deepEqual(await snapshotTables(t.db), before);
-      const vm = await requireClientVm(t.db, 1, first.vmId);
+      const vm = await requireClientVm(t.db, clientAccountability(1), first.vmId);
       const uncached = createTtlCache({ ttlMs: 0, maxSize: 0, sizeOf: indexSize });
       const listed = await listVmPoints(t.db, uncached, vm, { vm_id: first.vmId, limit: 50, offset: 0 });
       assert.deepEqual(listed.backup_points.map((p) => [p.backup_type, p.is_restorable, p.restore_chain_length]),
