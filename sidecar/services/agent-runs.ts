@@ -85,7 +85,7 @@ export async function finishAgentRun(
     set: { ...(finish.progress ? progressColumns(finish.progress) : {}), ...(finish.status === 'success' ? { progress_pct: 100 } : {}) },
     onlyFrom: [run.status],
     command: {
-      outcome: finish.status === 'success' || finish.status === 'warning' ? 'completed' : 'failed',
+      outcome: COMMAND_OUTCOME[finish.status],
       message: finish.status === 'cancelled' ? `Cancelled: ${finish.message}` : finish.message,
     },
   });
