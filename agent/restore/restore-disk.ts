@@ -9,6 +9,7 @@ import type { KopiaServer } from './kopia-server.js';
 import { isAllZero, writeChunksInParallel } from './parallel-writer.js';
 import { assertFreeSpace, assertTargetFree, createPartial, finishPartial, partialPath, removePartial } from './partial-file.js';
 import { RestoreError, type DiskRestoreRequest, type DiskRestoreResult } from './types.js';
+import { MANIFEST_ID_PATTERN } from '../../sidecar/schemas/agent.js';
 
 export interface DiskRestoreDeps {
   ctx: KopiaContext;
@@ -19,7 +20,7 @@ export interface DiskRestoreDeps {
 
 const PROGRESS_INTERVAL_MS = 500;
 const MAX_PARALLELISM = 32;
-const MANIFEST_ID = /^[0-9a-f]{32}$/;
+const MANIFEST_ID = new RegExp(MANIFEST_ID_PATTERN);
 const FILE_NAME = /^[^\\/:*?"<>|\0]+$/;
 
 interface ParallelPlan {

@@ -1,12 +1,11 @@
 // validate(schema, messages) -> a function that turns an untrusted query/body into its typed value, or throws a
 // 400 AppError with the field's message. Empty strings count as absent (forms and query strings send them).
-import AjvModule, { type JSONSchemaType, type ValidateFunction } from 'ajv';
+import type { JSONSchemaType, ValidateFunction } from 'ajv';
+import { createAjv } from '../lib/ajv.js';
 import { errors } from '../lib/errors.js';
 import type { FieldMessages } from '../schemas/client.js';
 
-// ajv is CommonJS: under NodeNext its class is the default export's `default`.
-const Ajv = AjvModule.default;
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: true });
+const ajv = createAjv('coercing');
 
 function withoutEmpty(input: unknown): Record<string, unknown> {
   if (!input || typeof input !== 'object' || Array.isArray(input)) return {};

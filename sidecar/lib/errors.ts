@@ -24,13 +24,17 @@ export const MESSAGES = {
   RUN_FINISHED: 'The run has already finished and cannot be cancelled',
 } as const;
 
-export type ErrorCode = keyof typeof MESSAGES | string;
+/** Codes whose message is built from the input (it names the field or the state), so they have no fixed text. */
+export const DETAIL_CODES = ['INVALID_INPUT', 'INVALID_JSON', 'INVALID_DISK_FILTER', 'INVALID_TARGET_PATH', 'CONFLICT', 'RUN_BUSY', 'RUN_TRANSITION'] as const;
+
+/** Every code an error can carry: closed, so a typo is a compile error rather than a new code. */
+export type ErrorCode = keyof typeof MESSAGES | (typeof DETAIL_CODES)[number];
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
 
-  constructor(code: string, status: number, message: string) {
+  constructor(code: ErrorCode, status: number, message: string) {
     super(message);
     this.name = 'AppError';
     this.code = code;
@@ -64,8 +68,8 @@ export const errors = {
   restoreAlreadyActive: () => fromTable('RESTORE_ALREADY_ACTIVE', 409),
   runFinished: () => fromTable('RUN_FINISHED', 409),
   /** A bad input value: 400 with a message that names the field. */
-  invalid: (message: string, code = 'INVALID_INPUT') => new AppError(code, 400, message),
-  conflict: (message: string, code = 'CONFLICT') => new AppError(code, 409, message),
+  invalid: (message: string, code: ErrorCode = 'INVALID_INPUT') => new AppError(code, 400, message),
+  conflict: (message: string, code: ErrorCode = 'CONFLICT') => new AppError(code, 409, message),
 };
 
 /** Turns anything that was thrown into an Error, keeping AppErrors as they are. */

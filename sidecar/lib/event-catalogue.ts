@@ -1,8 +1,10 @@
 // The run event catalogue: message id -> text, default type and level. Pure, so the agent can import the ids.
 // Texts keep the reference's wording (reference-system.md "Events"); ids added here follow the same style.
 
-export type EventType = 'start' | 'progress' | 'warning' | 'error' | 'summary' | 'cancelled' | 'info';
-export type EventLevel = 'info' | 'warn' | 'error';
+export const EVENT_TYPES = ['start', 'progress', 'warning', 'error', 'summary', 'cancelled', 'info'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export const EVENT_LEVELS = ['info', 'warn', 'error'] as const;
+export type EventLevel = (typeof EVENT_LEVELS)[number];
 
 export interface CatalogueEntry {
   text: string;

@@ -1,12 +1,12 @@
 // Compiles a JSON Schema once and turns ajv's errors into one sentence that names the field. Pure: the agent uses
 // it too, for its config and for the payloads it receives.
-import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
+import type { ErrorObject, JSONSchemaType } from 'ajv';
+import { createAjv } from './ajv.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; message: string };
 export type Validator<T> = (input: unknown) => Validated<T>;
 
-// strictRequired off: an if/then may require a property its parent schema defines.
-const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
+const ajv = createAjv('exact');
 
 function fieldName(error: ErrorObject, root: string): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~');

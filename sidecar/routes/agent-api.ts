@@ -8,14 +8,16 @@ import { requestLog } from '../http/request-log.js';
 import { respond } from '../http/respond.js';
 import { errors } from '../lib/errors.js';
 import type { Validator } from '../lib/validator.js';
-import { validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
+import { RUN_ID_PATTERN, validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
 import { storeAgentEvents } from '../services/agent-events.js';
 import { finishAgentRun, readOwnRun, recordHeartbeat } from '../services/agent-runs.js';
 import { claimNextCommand, resumableCommands } from '../services/commands.js';
 
+const RUN_ID = new RegExp(RUN_ID_PATTERN);
+
 function runIdOf(req: Request): number {
   const raw = String(req.params.run ?? '');
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw errors.runNotFound();
+  if (!RUN_ID.test(raw)) throw errors.runNotFound();
   return Number(raw);
 }
 

@@ -1,7 +1,8 @@
 // Query inputs of the admin routes, validated once with ajv; the TS types come from the same schemas.
-import { Ajv, type JSONSchemaType } from 'ajv';
+import type { JSONSchemaType } from 'ajv';
+import { createAjv } from '../lib/ajv.js';
 import { errors } from '../lib/errors.js';
-import { RUN_STATUSES, type RunStatus } from '../services/run-status.js';
+import { RUN_STATUSES, type RunStatus } from './agent.js';
 
 export interface AdminRunsQuery {
   status?: RunStatus;
@@ -34,7 +35,7 @@ const agentsSchema: JSONSchemaType<AdminAgentsQuery> = {
 };
 
 // coerceTypes: query strings arrive as text; removeAdditional is off so an unknown filter is an error, not ignored.
-const ajv = new Ajv({ coerceTypes: true, allErrors: false });
+const ajv = createAjv('coercing');
 const checkRuns = ajv.compile(runsSchema);
 const checkAgents = ajv.compile(agentsSchema);
 

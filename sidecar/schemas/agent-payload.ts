@@ -3,7 +3,10 @@
 import type { JSONSchemaType } from 'ajv';
 import { compileValidator } from '../lib/validator.js';
 
-export const MANIFEST_ID_PATTERN = '^[0-9a-fA-F]{32}$';
+/** A kopia snapshot manifest id as kopia prints it: 32 lower-case hex digits (the engine refuses anything else). */
+export const MANIFEST_ID_PATTERN = '^[0-9a-f]{32}$';
+/** A run id in a URL of the agent API. */
+export const RUN_ID_PATTERN = '^[1-9][0-9]{0,15}$';
 
 export interface RestoreChainEntry {
   backup_point_id: number;

@@ -5,17 +5,24 @@
 // Terminology: a *command* is a row of s3_cloudbackup_run_commands queued for one agent; *claiming* it hands it to
 // that agent once; its *run* (s3_cloudbackup_runs) is what the agent reports progress, events and the end on.
 import type { JSONSchemaType } from 'ajv';
-import type { MessageId } from '../lib/event-catalogue.js';
+import { EVENT_LEVELS, EVENT_TYPES, type EventLevel, type EventType, type MessageId } from '../lib/event-catalogue.js';
 import { compileValidator } from '../lib/validator.js';
+
+export type { EventLevel, EventType } from '../lib/event-catalogue.js';
 
 export const AGENT_API_PREFIX = '/agent';
 export const MAX_EVENTS_PER_BATCH = 100;
 
-export type RunStatus = 'queued' | 'starting' | 'running' | 'success' | 'warning' | 'failed' | 'cancelled';
-export type EventType = 'start' | 'progress' | 'warning' | 'error' | 'summary' | 'cancelled' | 'info';
-export type EventLevel = 'info' | 'warn' | 'error';
-export type FinalStatus = 'success' | 'warning' | 'failed' | 'cancelled';
-export type DiskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+// Each enum of the contract once, as a list; the types are derived from the lists and the schemas use the same lists.
+export const RUN_STATUSES = ['queued', 'starting', 'running', 'success', 'warning', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** The statuses a run ends in (what the agent's finish reports). */
+export const FINAL_STATUSES = ['success', 'warning', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+/** What a heartbeat may report: a run the agent is working on. */
+export const WORKING_STATUSES = ['starting', 'running'] as const satisfies readonly RunStatus[];
+export const DISK_STATES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
+export type DiskState = (typeof DISK_STATES)[number];
 
 /** The event ids the agent sends; their texts live in the sidecar's event catalogue. */
 export const AGENT_EVENT_IDS = [
@@ -66,7 +73,7 @@ export interface ProgressReport {
 }
 
 export interface HeartbeatRequest extends ProgressReport {
-  status: 'starting' | 'running';
+  status: (typeof WORKING_STATUSES)[number];
 }
 
 export interface HeartbeatResponse {
@@ -85,7 +92,7 @@ const diskSchema: JSONSchemaType<DiskProgressEntry> = {
     path: { type: 'string', minLength: 1, maxLength: 1024 },
     bytes_total: count,
     bytes_done: count,
-    status: { type: 'string', enum: ['pending', 'running', 'done', 'failed', 'cancelled'] },
+    status: { type: 'string', enum: DISK_STATES },
     message: { type: 'string', maxLength: 2000, nullable: true },
   },
 };
@@ -113,7 +120,7 @@ export const heartbeatSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['status', ...progressRequired],
-  properties: { status: { type: 'string', enum: ['starting', 'running'] }, ...progressSchema.properties },
+  properties: { status: { type: 'string', enum: [...WORKING_STATUSES] }, ...progressSchema.properties },
 } as unknown as JSONSchemaType<HeartbeatRequest>;
 
 // ---- events ---------------------------------------------------------------------------------------------------
@@ -146,8 +153,8 @@ const eventSchema = {
   properties: {
     id: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
     ts: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' },
-    type: { type: 'string', enum: ['start', 'progress', 'warning', 'error', 'summary', 'cancelled', 'info'] },
-    level: { type: 'string', enum: ['info', 'warn', 'error'] },
+    type: { type: 'string', enum: [...EVENT_TYPES] },
+    level: { type: 'string', enum: [...EVENT_LEVELS] },
     message_id: { type: 'string', enum: [...AGENT_EVENT_IDS] },
     params: {
       type: 'object',
@@ -187,7 +194,7 @@ export const finishSchema: JSONSchemaType<FinishRequest> = {
   additionalProperties: false,
   required: ['status', 'message'],
   properties: {
-    status: { type: 'string', enum: ['success', 'warning', 'failed', 'cancelled'] },
+    status: { type: 'string', enum: FINAL_STATUSES },
     message: { type: 'string', maxLength: 2000 },
     progress: { ...progressSchema, nullable: true },
   },

@@ -2,8 +2,10 @@
 // to progress_json: {"disks":[{name, path, bytes_total, bytes_done, status, message?}]}.
 import { parseJsonColumn } from '../db/dialect.js';
 
-export type DiskStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
-const DISK_STATUSES: readonly string[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
+import { DISK_STATES, type DiskState } from '../schemas/agent.js';
+
+export type DiskStatus = DiskState;
+const isDiskState = (value: unknown): value is DiskState => typeof value === 'string' && (DISK_STATES as readonly string[]).includes(value);
 
 export interface DiskProgressView {
   name: string;
@@ -42,7 +44,7 @@ export function parseDiskProgress(value: unknown): DiskProgressView[] {
     const o = d as Record<string, unknown>;
     const bytesTotal = count(o.bytes_total);
     const bytesDone = Math.min(count(o.bytes_done), bytesTotal || Number.MAX_SAFE_INTEGER);
-    const status = typeof o.status === 'string' && DISK_STATUSES.includes(o.status) ? (o.status as DiskStatus) : 'pending';
+    const status = isDiskState(o.status) ? o.status : 'pending';
     return [{
       name: typeof o.name === 'string' ? o.name : '', path: typeof o.path === 'string' ? o.path : '', bytes_total: bytesTotal, bytes_done: bytesDone,
       percent: status === 'done' ? 100 : percentOf(bytesDone, bytesTotal), status, message: typeof o.message === 'string' ? o.message : null,

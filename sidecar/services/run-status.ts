@@ -5,15 +5,16 @@
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
+import { FINAL_STATUSES, RUN_STATUSES, type FinalStatus, type RunStatus } from '../schemas/agent.js';
 
 export const RUNS_TABLE = TABLES.runs;
 
-export const RUN_STATUSES = ['queued', 'starting', 'running', 'success', 'warning', 'failed', 'cancelled'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export { RUN_STATUSES, type RunStatus } from '../schemas/agent.js';
 
 export const ACTIVE_STATUSES = ['queued', 'starting', 'running'] as const satisfies readonly RunStatus[];
-export const TERMINAL_STATUSES = ['success', 'warning', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+/** The contract's final statuses: a run in one of these never changes again. */
+export const TERMINAL_STATUSES = FINAL_STATUSES;
+export type TerminalStatus = FinalStatus;
 
 /** For each status, the statuses a run may be in just before it. `running` may skip `starting`. */
 const ALLOWED_FROM: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
