@@ -11,6 +11,7 @@ import { createDeps, type Deps } from '../../sidecar/deps.js';
 import { sign } from '../../sidecar/lib/hmac.js';
 import { createMemoryLogger } from '../../sidecar/lib/log.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from './database.js';
+import { seedFixtures, type Fixtures } from './fixtures.js';
 
 export const TEST_BRIDGE_SECRET = 'test-bridge-secret-0123456789-abcdefghij';
 
@@ -112,3 +113,16 @@ export function signedRequest(app: Express | string, o: SignOptions, headers: Pa
 export const clientGet = (app: Express, clientId: number, path: string): Test => signedRequest(app, { path, clientId });
 export const clientPost = (app: Express, clientId: number, path: string, body: unknown = {}, contentType?: string): Test =>
   signedRequest(app, { method: 'POST', path, clientId, body, contentType });
+
+/**
+ * The setup most API suites share: before them, an app on a fresh database seeded with the two-client fixtures
+ * (handed over through `use`); after them, the database dropped.
+ */
+export function seededApp(dialect: Dialect, use: (t: TestApp, f: Fixtures) => void, env: NodeJS.ProcessEnv = {}): void {
+  let t: TestApp | undefined;
+  before(async () => {
+    t = await createTestApp(dialect, env);
+    use(t, await seedFixtures(t.db));
+  });
+  after(() => t?.drop());
+}

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { toDbTime } from '../../sidecar/db/dialect.js';
 import { testDialects } from '../helpers/database.js';
-import { seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
-import { createTestApp, signedRequest, type TestApp } from '../helpers/http.js';
+import { snapshotTables, type Fixtures } from '../helpers/fixtures.js';
+import { seededApp, signedRequest, type TestApp } from '../helpers/http.js';
 import { insertRestoreRun } from '../helpers/restore-runs.js';
 
 const ADMIN = 3;
@@ -14,16 +14,14 @@ for (const dialect of testDialects()) {
     const runs: Record<string, number> = {};
     const adminGet = (path: string) => signedRequest(t.app, { path, adminId: ADMIN });
 
+    seededApp(dialect, (app, fixtures) => { t = app; f = fixtures; });
     before(async () => {
-      t = await createTestApp(dialect);
-      f = await seedFixtures(t.db);
       runs.aDone = await insertRestoreRun(t.db, { jobId: f.a.jobId, agentId: f.a.agentId, vmId: f.a.vmId, vmName: f.a.vmName, status: 'success', minute: 1 });
       runs.bRunning = await insertRestoreRun(t.db, { jobId: f.b.jobId, agentId: f.b.agentId, vmId: f.b.vmId, vmName: f.b.vmName, status: 'running', minute: 2 });
       runs.aQueued = await insertRestoreRun(t.db, { jobId: f.a.jobId, agentId: f.a.agentId, vmId: f.a.derivedVmId, vmName: 'db-a', status: 'queued', minute: 3 });
       await t.db('s3_cloudbackup_agents').where('id', f.a.agentId).update({ last_seen_at: toDbTime(new Date(Date.now() - 10_000)) });
       await t.db('s3_cloudbackup_agents').where('id', f.b.agentId).update({ last_seen_at: toDbTime(new Date(Date.now() - 3600_000)) });
     });
-    after(() => t.drop());
 
     it('Rejects unsigned requests and requests signed for a client', async () => {
       for (const res of [

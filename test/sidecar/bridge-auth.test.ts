@@ -13,7 +13,7 @@ import { canonicalString, sign } from '../../sidecar/lib/hmac.js';
 import { acceptNonce, NONCES_TABLE, pruneNonces } from '../../sidecar/services/nonces.js';
 import { testDialects } from '../helpers/database.js';
 import { seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
-import { bridgeHeaders, createTestApp, createTestAppOn, newNonce, signedRequest, TEST_BRIDGE_SECRET, type TestApp } from '../helpers/http.js';
+import { bridgeHeaders, createTestApp, createTestAppOn, newNonce, seededApp, signedRequest, TEST_BRIDGE_SECRET, type TestApp } from '../helpers/http.js';
 import { projectPath } from '../helpers/paths.js';
 import { signatureVectors, type SignatureVector } from '../helpers/signature-vectors.js';
 
@@ -24,11 +24,7 @@ for (const dialect of testDialects()) {
   describe(`Bridge authentication (${dialect})`, function () {
     let t: TestApp;
     let f: Fixtures;
-    before(async () => {
-      t = await createTestApp(dialect);
-      f = await seedFixtures(t.db);
-    });
-    after(() => t.drop());
+    seededApp(dialect, (app, fixtures) => { t = app; f = fixtures; });
 
     it('Can accept a request signed like the bridge and answer for that client only', async () => {
       const res = await signedRequest(t.app, { path: VMS, clientId: f.a.clientId }).expect(200);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { testDialects } from '../helpers/database.js';
-import { insertChain, insertPoint, insertVm, seedFixtures, withoutForeignKeys, type Fixtures } from '../helpers/fixtures.js';
-import { clientGet, createTestApp, createTestAppOn, type TestApp } from '../helpers/http.js';
+import { insertChain, insertPoint, insertVm, withoutForeignKeys, type Fixtures } from '../helpers/fixtures.js';
+import { clientGet, createTestAppOn, seededApp, type TestApp } from '../helpers/http.js';
 
 interface PointOut {
   id: number;
@@ -22,11 +22,7 @@ for (const dialect of testDialects()) {
     let t: TestApp;
     let f: Fixtures;
     const points = (clientId: number, query: string) => clientGet(t.app, clientId, `/api/hyperv/backup-points${query ? '?' + query : ''}`);
-    before(async () => {
-      t = await createTestApp(dialect);
-      f = await seedFixtures(t.db);
-    });
-    after(() => t.drop());
+    seededApp(dialect, (app, fixtures) => { t = app; f = fixtures; });
 
     it('Can list restore points newest first, each with its restore chain', async () => {
       const res = await points(f.a.clientId, `vm_id=${f.a.vmId}`).expect(200);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { testDialects } from '../helpers/database.js';
-import { insertJob, insertPoint, insertVm, seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
-import { clientGet, clientPost, createTestApp, signedRequest, type TestApp } from '../helpers/http.js';
+import { insertJob, insertPoint, insertVm, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
+import { clientGet, clientPost, seededApp, signedRequest, type TestApp } from '../helpers/http.js';
 import { BAD_TARGET_PATHS } from '../helpers/target-paths.js';
 
 const RESTORES = '/api/hyperv/restores';
@@ -12,11 +12,7 @@ for (const dialect of testDialects()) {
   describe(`POST /api/hyperv/restores (${dialect})`, function () {
     let t: TestApp;
     let f: Fixtures;
-    before(async () => {
-      t = await createTestApp(dialect);
-      f = await seedFixtures(t.db);
-    });
-    after(() => t.drop());
+    seededApp(dialect, (app, fixtures) => { t = app; f = fixtures; });
 
     const manifestsOf = async (pointId: number) => json((await t.db('s3_hyperv_backup_points').where('id', pointId).first('disk_manifests')).disk_manifests) as Record<string, string>;
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { toDbTime } from '../../sidecar/db/dialect.js';
 import { appendEvents } from '../../sidecar/services/run-events.js';
 import { testDialects } from '../helpers/database.js';
-import { seedFixtures, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
-import { clientGet, clientPost, createTestApp, type TestApp } from '../helpers/http.js';
+import { snapshotTables, type Fixtures } from '../helpers/fixtures.js';
+import { clientGet, clientPost, seededApp, type TestApp } from '../helpers/http.js';
 
 const fail = (message: string) => ({ status: 'fail', message });
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
@@ -14,11 +14,7 @@ for (const dialect of testDialects()) {
     let t: TestApp;
     let f: Fixtures;
     let n = 0;
-    before(async () => {
-      t = await createTestApp(dialect);
-      f = await seedFixtures(t.db);
-    });
-    after(() => t.drop());
+    seededApp(dialect, (app, fixtures) => { t = app; f = fixtures; });
 
     async function startRestore(): Promise<{ id: number; uuid: string }> {
       n += 1;

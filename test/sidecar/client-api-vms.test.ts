@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { testDialects } from '../helpers/database.js';
-import { insertChain, insertVm, seedFixtures, type Fixtures } from '../helpers/fixtures.js';
-import { clientGet, createTestApp, type TestApp } from '../helpers/http.js';
+import { insertChain, insertVm, type Fixtures } from '../helpers/fixtures.js';
+import { clientGet, seededApp, type TestApp } from '../helpers/http.js';
 
 
 const fail = (message: string) => ({ status: 'fail', message });
@@ -10,11 +10,7 @@ for (const dialect of testDialects()) {
   describe(`GET /api/hyperv/vms (${dialect})`, function () {
     let t: TestApp;
     let f: Fixtures;
-    before(async () => {
-      t = await createTestApp(dialect);
-      f = await seedFixtures(t.db);
-    });
-    after(() => t.drop());
+    seededApp(dialect, (app, fixtures) => { t = app; f = fixtures; });
 
     it('Can list the client\'s VMs with disks, derived disks and the latest point', async () => {
       const res = await clientGet(t.app, f.a.clientId, `/api/hyperv/vms?job_id=${f.a.jobId}`).expect(200);
