@@ -12,29 +12,16 @@ import { errors } from '../lib/errors.js';
 import type { TtlCache } from '../lib/ttl-cache.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
 import type { ClientAccountability } from './accountability.js';
-import { loadChainPoints, parseDiskManifests } from './chain-points.js';
+import { parseDiskManifests, type BackupPointRow } from '../rows/backup-points.js';
+import { loadChainPoints } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 import { findClientVm, GOOD_RUN_STATUSES, type VmView } from './vms.js';
 
-interface PointRow {
-  id: number | string;
-  run_id: number | string;
-  backup_type: string;
-  manifest_id: string | null;
-  parent_backup_id: number | string | null;
-  disk_manifests: unknown;
-  total_size_bytes: number | string | null;
-  changed_size_bytes: number | string | null;
-  duration_seconds: number | string | null;
-  consistency_level: string | null;
-  created_at: unknown;
+type PointRow = Omit<BackupPointRow, 'vm_id'> & {
   run_started_at: unknown;
   run_finished_at: unknown;
-  has_warnings: number | boolean | null;
-  warning_code: string | null;
-  warnings_json: unknown;
-}
+};
 
 const POINT_COLUMNS = [
   'bp.id', 'bp.run_id', 'bp.backup_type', 'bp.manifest_id', 'bp.parent_backup_id', 'bp.disk_manifests', 'bp.total_size_bytes',

@@ -2,29 +2,14 @@
 // CTE), so a listing's query count does not grow with the page size or the chain length. UNION (not UNION ALL)
 // drops rows already seen, which also ends the recursion when bad data loops.
 import type { Knex } from 'knex';
-import { isoTime, parseJsonColumn } from '../db/dialect.js';
+import { isoTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
+import { parseDiskManifests, POINTS as POINTS_TABLE, type BackupPointRow } from '../rows/backup-points.js';
 import type { ChainPoint } from './restore-chain.js';
 
-const POINTS_TABLE = TABLES.points;
-
-interface ChainRow {
-  id: number | string;
-  vm_id: number | string;
-  parent_backup_id: number | string | null;
-  backup_type: string;
-  manifest_id: string | null;
-  disk_manifests: unknown;
-  created_at: unknown;
+type ChainRow = Pick<BackupPointRow, 'id' | 'vm_id' | 'parent_backup_id' | 'backup_type' | 'manifest_id' | 'disk_manifests' | 'created_at'> & {
   run_status: string | null;
-}
-
-/** `{"<disk path>": "<manifest id>"}`; anything else in the column reads as no disks. */
-export function parseDiskManifests(value: unknown): Record<string, string> {
-  const parsed = parseJsonColumn<unknown>(value, {});
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
-}
+};
 
 function toChainPoint(r: ChainRow): ChainPoint {
   return {

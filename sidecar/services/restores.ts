@@ -11,7 +11,8 @@ import { validateTargetPath } from '../lib/target-path.js';
 import { restoreTargetRow } from '../rows/restore-targets.js';
 import type { StartRestoreBody } from '../schemas/client.js';
 import { adminIdOf, type ClientAccountability } from './accountability.js';
-import { loadChainPoints, parseDiskManifests } from './chain-points.js';
+import { parseDiskManifests, POINTS, type BackupPointRow } from '../rows/backup-points.js';
+import { loadChainPoints } from './chain-points.js';
 import { buildRestoreChain } from './restore-chain.js';
 import { commandPayload, initialProgress, runStats, type RestorePlan } from './restore-payload.js';
 import { appendEvents } from './run-events.js';
@@ -19,13 +20,8 @@ import { ACTIVE_STATUSES } from './run-status.js';
 
 export const RESTORE_RUN_TYPE = 'hyperv_restore';
 
-interface OwnedPoint {
-  id: number | string;
-  vm_id: number | string;
-  backup_type: string;
-  manifest_id: string | null;
-  disk_manifests: unknown;
-  total_size_bytes: number | string | null;
+/** A backup point with the VM, job and agent it belongs to. */
+type OwnedPoint = Pick<BackupPointRow, 'id' | 'vm_id' | 'backup_type' | 'manifest_id' | 'disk_manifests' | 'total_size_bytes'> & {
   vm_name: string;
   vm_guid: string | null;
   job_id: number | string;
@@ -33,10 +29,10 @@ interface OwnedPoint {
   agent_id: number | string | null;
   agent_client_id: number | string | null;
   agent_status: string | null;
-}
+};
 
 function findClientPoint(db: Knex, who: ClientAccountability, pointId: number): Promise<OwnedPoint | undefined> {
-  return db(`${TABLES.points} as bp`)
+  return db(`${POINTS} as bp`)
     .join(`${TABLES.vms} as v`, 'v.id', 'bp.vm_id')
     .join(`${TABLES.jobs} as j`, 'j.id', 'v.job_id')
     .leftJoin(`${TABLES.agents} as a`, 'a.id', 'j.agent_id')

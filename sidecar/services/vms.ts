@@ -4,7 +4,7 @@ import { isoTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
 import { createTickBatcherPer } from '../lib/tick-batcher.js';
 import type { ClientAccountability } from './accountability.js';
-import { parseDiskManifests } from './chain-points.js';
+import { parseDiskManifests, type BackupPointRow } from '../rows/backup-points.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 
 export const GOOD_RUN_STATUSES = ['success', 'warning'] as const;
@@ -73,16 +73,9 @@ export function findClientVm(db: Knex, who: ClientAccountability, vmId: number):
   return lookupBatched(db, { clientId: who.clientId, vmId });
 }
 
-interface LatestRow {
-  id: number | string;
-  vm_id: number | string;
-  backup_type: string;
-  created_at: unknown;
-  total_size_bytes: number | string | null;
-  consistency_level: string | null;
-  disk_manifests: unknown;
+type LatestRow = Pick<BackupPointRow, 'id' | 'vm_id' | 'backup_type' | 'created_at' | 'total_size_bytes' | 'consistency_level' | 'disk_manifests'> & {
   point_count: number | string;
-}
+};
 
 /** The newest point with a successful run per VM, plus each VM's number of such points: one query. */
 async function latestPoints(db: Knex, vmIds: number[]): Promise<Map<number, LatestRow>> {
