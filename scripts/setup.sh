@@ -14,13 +14,17 @@ install_debian_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Bootstrap 4 CSS for the browser test that embeds the pages in a WHMCS-like host page.
   [ -f /usr/share/javascript/bootstrap4/css/bootstrap.min.css ] || missing+=(libjs-bootstrap4)
+  # The Windows tests (npm run test:windows): Wine runs node.exe and kopia.exe; MinGW builds Wine's ProcessPrng shim.
+  { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; } || missing+=(wine64)
+  command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=(gcc-mingw-w64-x86-64-win32)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     say "missing Debian packages: ${missing[*]} (install them with apt-get as root)"; return 0
   fi
   say "installing Debian packages: ${missing[*]}"
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Waits for another install on this machine instead of failing on dpkg's lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 install_node_modules() {
@@ -40,4 +44,9 @@ install_node_modules
 KOPIA="$(bash scripts/ensure-kopia.sh)"
 bash scripts/ensure-versitygw.sh >/dev/null
 say "kopia: $KOPIA"
+# What npm run test:windows runs: a Wine prefix, kopia.exe and node.exe, all cached across checkouts. Without Wine
+# (not root, no apt) everything else still works; the Windows tests then fail with the missing piece's message.
+for tool in ensure-wine ensure-kopia-exe ensure-node-win; do
+  if out="$(bash "scripts/$tool.sh")"; then say "$tool: $out"; else say "$tool failed: npm run test:windows cannot run"; fi
+done
 npx tsc -p tsconfig.json
