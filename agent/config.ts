@@ -28,6 +28,7 @@ interface RawConfig {
   parallelism?: number;
   poll_interval_seconds?: number;
   path_map?: Record<string, string>;
+  allowed_shares?: string[];
   log_level?: LogLevel;
 }
 
@@ -43,6 +44,8 @@ export interface AgentConfig {
   pollIntervalMs: number;
   /** Windows path prefix (e.g. `C:\`) -> absolute host folder; used on non-Windows hosts. */
   pathMap: Record<string, string>;
+  /** The network shares (`\\server\share`) restores may write to; UNC targets elsewhere are refused. */
+  allowedShares: string[];
   logLevel: LogLevel;
 }
 
@@ -78,6 +81,7 @@ const schema = {
     parallelism: { type: 'integer', minimum: 1, maximum: 64, nullable: true },
     poll_interval_seconds: { type: 'number', minimum: 0.1, maximum: 3600, nullable: true },
     path_map: { type: 'object', required: [], additionalProperties: { type: 'string', minLength: 1 }, nullable: true },
+    allowed_shares: { type: 'array', maxItems: 256, items: { type: 'string', minLength: 5, maxLength: 1024 }, nullable: true },
     log_level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'], nullable: true },
   },
 } as unknown as JSONSchemaType<RawConfig>;
@@ -105,6 +109,16 @@ function checkPathMap(map: Record<string, string>): void {
   }
 }
 
+const SHARE = /^\\\\[^\\/:*?"<>|]+\\[^\\/:*?"<>|]+\\?$/;
+
+/** Each entry a bare `\\server\share` (a trailing backslash is dropped). */
+function allowedSharesOf(shares: string[]): string[] {
+  return shares.map((share) => {
+    if (!SHARE.test(share)) throw new AgentConfigError(`config.allowed_shares entry "${share}" must be a share such as \\\\server\\share (no folder inside it)`);
+    return share.replace(/\\$/, '');
+  });
+}
+
 export function parseAgentConfig(input: unknown): Readonly<AgentConfig> {
   const result = validate(input);
   if (!result.ok) throw new AgentConfigError(result.message);
@@ -127,6 +141,7 @@ export function parseAgentConfig(input: unknown): Readonly<AgentConfig> {
     parallelism: raw.parallelism ?? 16,
     pollIntervalMs: Math.round((raw.poll_interval_seconds ?? 5) * 1000),
     pathMap: { ...(raw.path_map ?? {}) },
+    allowedShares: allowedSharesOf(raw.allowed_shares ?? []),
     logLevel: raw.log_level ?? 'info',
   });
 }

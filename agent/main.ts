@@ -1,11 +1,15 @@
-// CLI entry: `npm run agent -- --config FILE`. Config -> logger -> sidecar client -> poll loop. SIGTERM/SIGINT stop
-// cleanly (a restore in progress is stopped and reported, kopia ended, .partial removed); a second signal exits now.
+// CLI entry: `npm run agent -- --config FILE`. Config -> logger -> platform -> sidecar client -> poll loop. The
+// platform's stop signals (SIGTERM, SIGINT, SIGHUP; on Windows SIGINT is WinSW's stop, plus SIGBREAK and SIGHUP) stop
+// cleanly (a restore in progress is stopped and reported, kopia ended, .partial removed); a second signal exits now,
+// and whatever the way out, no kopia child is left running.
 import { hostname } from 'node:os';
 import { coerceError } from '../sidecar/lib/errors.js';
 import { createLogger } from '../sidecar/lib/log.js';
 import type { ClaimedCommand } from '../sidecar/schemas/agent.js';
 import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } from './config.js';
+import { createPlatform } from './platform/current.js';
 import { runPollLoop } from './poll-loop.js';
+import { killKopiaChildren } from './restore/kopia.js';
 import { openRepository } from './restore/repository-session.js';
 import { runRestore } from './restore/run-restore.js';
 import { SidecarClient, SidecarError } from './sidecar-client.js';
@@ -35,6 +39,9 @@ function readConfig(): Readonly<AgentConfig> {
 async function main(): Promise<void> {
   const config = readConfig();
   const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) }).child({ agentId: config.agentId });
+  const platform = createPlatform(process.platform, {
+    onCommand: (file, purpose, path) => log.info('file attribute command', { command: file, purpose, path }),
+  });
   const stop = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -42,10 +49,13 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     stop.abort();
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of platform.stopSignals) process.on(signal, onSignal);
+  process.on('exit', killKopiaChildren);
   const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
-  log.info('agent started', { sidecar: config.sidecarUrl, host: hostname(), repository: config.repository.type, parallelism: config.parallelism });
+  log.info('agent started', {
+    sidecar: config.sidecarUrl, host: hostname(), platform: platform.name, repository: config.repository.type, parallelism: config.parallelism,
+    allowedShares: config.allowedShares,
+  });
   // First what this agent had in hand before it (re)started, then new commands.
   let resumable: ClaimedCommand[] | null = null;
   const resumed = new Set<number>();
@@ -63,7 +73,7 @@ async function main(): Promise<void> {
   await runPollLoop({
     claim: next,
     handle: async (command) => {
-      await runRestore({ config, client, log, openRepository, stopSignal: stop.signal }, command, { resumed: resumed.has(command.command_id) });
+      await runRestore({ config, client, log, openRepository, stopSignal: stop.signal, platform }, command, { resumed: resumed.has(command.command_id) });
     },
     log,
     intervalMs: config.pollIntervalMs,

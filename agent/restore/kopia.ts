@@ -51,11 +51,19 @@ export function globalArgs(ctx: KopiaContext): string[] {
   return [`--config-file=${ctx.configFile}`, `--log-dir=${join(ctx.dir, 'logs')}`];
 }
 
+// Every kopia this process started and that still runs, so none outlives the agent (killKopiaChildren).
+const running = new Set<ResultPromise>();
+
+/** Ends every running kopia child at once; synchronous, so it also works from a process 'exit' handler. */
+export function killKopiaChildren(): void {
+  for (const child of running) child.kill('SIGKILL'); // TerminateProcess on Windows whatever the signal
+}
+
 /** Starts kopia with the session's isolation; the caller awaits or streams the result. `stdin: 'pipe'` keeps a pipe
  * from the agent open for the child's whole life (see kopia-server.ts). */
 export function spawnKopia(ctx: KopiaContext, args: string[], signal?: AbortSignal, extraEnv: Record<string, string> = {},
   stdin: 'ignore' | 'pipe' = 'ignore'): ResultPromise {
-  return execa(ctx.kopiaPath, [...args, ...globalArgs(ctx)], {
+  const child = execa(ctx.kopiaPath, [...args, ...globalArgs(ctx)], {
     env: { ...ctx.env, ...extraEnv },
     extendEnv: false,
     stdin,
@@ -64,6 +72,9 @@ export function spawnKopia(ctx: KopiaContext, args: string[], signal?: AbortSign
     reject: false,
     windowsHide: true,
   });
+  running.add(child);
+  void child.finally(() => running.delete(child));
+  return child;
 }
 
 function lastLine(text: string): string {
@@ -124,8 +135,8 @@ export function parseManifestShow(manifestId: string, stdout: string): SnapshotM
 
 /** Fallback: kopia's own sequential restore of `source` (manifest id or `dirObj/name`) into `targetFile`. */
 export async function kopiaRestoreFile(ctx: KopiaContext, source: string, targetFile: string, signal: AbortSignal,
-  onBytes?: (bytes: number) => void): Promise<void> {
-  const args = ['snapshot', 'restore', source, targetFile, '--mode=local', '--write-sparse-files', '--progress',
+  onBytes?: (bytes: number) => void, extraFlags: readonly string[] = []): Promise<void> {
+  const args = ['snapshot', 'restore', source, targetFile, '--mode=local', ...extraFlags, '--progress',
     '--overwrite-files', '--skip-owners', '--skip-permissions'];
   const child = spawnKopia(ctx, args, signal);
   child.stderr?.on('data', (data: Buffer) => {

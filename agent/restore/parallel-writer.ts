@@ -32,7 +32,7 @@ export interface ParallelWriteResult {
 const BLOCK = 4096;
 // Room for 16 of kopia's ~4 MiB chunks: at 32 MiB only 8 reads were ever in flight whatever the parallelism, which
 // cost a quarter of the speed at 25 ms per request (docs/performance.md).
-const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+export const DEFAULT_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 
 export async function writeChunksInParallel(options: ParallelWriteOptions): Promise<ParallelWriteResult> {
@@ -125,7 +125,7 @@ async function writeChunk(file: FileHandle, data: Buffer, chunk: Chunk): Promise
   return written;
 }
 
-async function writeAll(file: FileHandle, data: Buffer, position: number): Promise<number> {
+export async function writeAll(file: FileHandle, data: Buffer, position: number): Promise<number> {
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
@@ -135,7 +135,7 @@ async function writeAll(file: FileHandle, data: Buffer, position: number): Promi
 }
 
 /** Bounds the chunk bytes held at once, so memory stays flat whatever the parallelism and chunk size. */
-class ByteBudget {
+export class ByteBudget {
   private used = 0;
   private waiting: Array<() => void> = [];
 
@@ -156,7 +156,7 @@ class ByteBudget {
 
 /** Reuses chunk buffers (sizes rounded up to a power of two): steady memory instead of GC-lagged garbage. Idle
  * buffers of other sizes are dropped when keeping them would hold more than `limit` bytes in all. */
-class BufferPool {
+export class BufferPool {
   private readonly free = new Map<number, Buffer[]>();
   private owned = 0;
 

@@ -1,10 +1,12 @@
-// The `.partial` file a disk is restored into: created exclusively (never someone else's file), sized, then
-// checked, fsynced and moved to the final name without ever replacing an existing file; deleted on any failure.
+// The `.partial` file a disk is restored into: created exclusively (never someone else's file), its attributes put
+// right by the platform while it is empty, sized, then checked, fsynced and moved to the final name without ever
+// replacing an existing file; deleted on any failure. Links, renames and deletes go through the platform's retry
+// (on Windows an antivirus scan may hold the file for a moment).
 import { constants } from 'node:fs';
 import { link, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { formatBytes } from '../../sidecar/lib/format-bytes.js';
+import type { AgentPlatform, FolderFacts } from '../platform/platform.js';
 import { RestoreError } from './types.js';
 
 export const partialPath = (targetFile: string) => `${targetFile}.partial`;
@@ -30,31 +32,30 @@ export async function assertFreeSpace(targetFile: string, bytesNeeded: number): 
   }
 }
 
-export async function createPartial(targetFile: string, size: number): Promise<FileHandle> {
-  const file = await open(partialPath(targetFile), constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EEXIST') throw new RestoreError('TARGET_EXISTS', `${partialPath(targetFile)} already exists`);
+/** Creates the empty `.partial`, lets the platform fix its attributes while it is still empty, then sizes it. */
+export async function createPartial(targetFile: string, size: number, platform: AgentPlatform, folder: FolderFacts): Promise<FileHandle> {
+  const path = partialPath(targetFile);
+  const file = await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') throw new RestoreError('TARGET_EXISTS', `${path} already exists`);
     throw error;
   });
   try {
-    await markSparse(partialPath(targetFile));
+    // Never a sparse flag: on Windows Hyper-V refuses sparse disk files; on Linux holes need no flag.
+    await platform.prepareEmptyFile(path, folder);
     await file.truncate(size);
   } catch (error) {
     await file.close();
-    await unlink(partialPath(targetFile)).catch(() => undefined);
+    await platform.retryWhileLocked(`delete ${path}`, () => unlink(path)).catch(() => undefined);
     throw error;
   }
   return file;
 }
 
-// NTFS/ReFS files are only sparse when flagged; unwritten ranges of an unflagged file take real space. Linux file
-// systems leave unwritten ranges as holes by themselves.
-async function markSparse(path: string): Promise<void> {
-  if (process.platform !== 'win32') return;
-  await execa('fsutil', ['sparse', 'setflag', path], { reject: false, windowsHide: true });
-}
-
-/** Size check, fsync, then a no-clobber move to the final name. */
-export async function finishPartial(targetFile: string, expectedSize: number): Promise<void> {
+/**
+ * Size check, fsync, the platform's last attribute check, then a no-clobber move to the final name. Returns a
+ * warning when the disk is in place but its `.partial` name could not be removed.
+ */
+export async function finishPartial(targetFile: string, expectedSize: number, platform: AgentPlatform, folder: FolderFacts): Promise<string | null> {
   const partial = partialPath(targetFile);
   const file = await open(partial, 'r+');
   try {
@@ -64,23 +65,30 @@ export async function finishPartial(targetFile: string, expectedSize: number): P
   } finally {
     await file.close();
   }
-  await moveNoClobber(partial, targetFile);
+  await platform.checkBeforeMove(partial, folder);
+  return moveNoClobber(partial, targetFile, platform);
 }
 
-async function moveNoClobber(from: string, to: string): Promise<void> {
+async function moveNoClobber(from: string, to: string, platform: AgentPlatform): Promise<string | null> {
+  const appeared = () => new RestoreError('TARGET_EXISTS', `${to} appeared during the restore and was left untouched`);
   try {
     // link() fails with EEXIST instead of replacing, unlike rename().
-    await link(from, to);
-    await unlink(from);
+    await platform.retryWhileLocked(`move ${from} into place`, () => link(from, to));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new RestoreError('TARGET_EXISTS', `${to} appeared during the restore and was left untouched`);
+    if (code === 'EEXIST') throw appeared();
     // File systems without hard links (older ReFS, FAT, some shares): check, then rename (a narrow window).
-    if (await exists(to)) throw new RestoreError('TARGET_EXISTS', `${to} appeared during the restore and was left untouched`);
-    await rename(from, to);
+    if (await exists(to)) throw appeared();
+    await platform.retryWhileLocked(`move ${from} into place`, () => rename(from, to));
+    return null;
   }
+  // The disk is in place under its final name; the temporary second name only has to go.
+  return platform.retryWhileLocked(`delete ${from}`, () => unlink(from)).then(
+    () => null,
+    () => `The disk is in place, but its temporary name ${from} could not be removed; delete it by hand`,
+  );
 }
 
-export async function removePartial(targetFile: string): Promise<void> {
-  await unlink(partialPath(targetFile)).catch(() => undefined);
+export async function removePartial(targetFile: string, platform: AgentPlatform): Promise<void> {
+  await platform.retryWhileLocked(`delete ${partialPath(targetFile)}`, () => unlink(partialPath(targetFile))).catch(() => undefined);
 }

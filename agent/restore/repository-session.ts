@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createPlatform } from '../platform/current.js';
 import { connectRepository, createKopiaContext } from './kopia.js';
 import { startKopiaServer, type KopiaServer } from './kopia-server.js';
 import { restoreDisk } from './restore-disk.js';
@@ -30,10 +31,11 @@ export async function openRepository(options: RepositoryOptions): Promise<Reposi
   // disk's manifest is looked up. A failure here surfaces (as the fallback notice) when a disk asks for it.
   if (!options.forceKopiaRestore) getServer().catch(() => undefined);
   let closed = false;
+  const platform = options.platform ?? createPlatform();
   return {
     restoreDisk: (request) => {
       if (closed) return Promise.reject(new RestoreError('REPOSITORY_UNAVAILABLE', 'The repository session is closed'));
-      return restoreDisk({ ctx, server: getServer, forceKopiaRestore: options.forceKopiaRestore ?? false }, request);
+      return restoreDisk({ ctx, server: getServer, forceKopiaRestore: options.forceKopiaRestore ?? false, platform }, request);
     },
     close: async () => {
       closed = true;

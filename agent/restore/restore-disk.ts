@@ -2,10 +2,13 @@
 // through the loopback kopia server, or kopia's own restore as the fallback), verify, fsync, move into place.
 // Whatever goes wrong, including cancel, the `.partial` this call created is deleted.
 import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { AgentPlatform, FolderFacts } from '../platform/platform.js';
 import { readChunkMap, groupByObject, type Chunk } from './chunk-map.js';
 import { resolveDiskSource, type DiskSource } from './disk-source.js';
 import { kopiaRestoreFile, readSnapshotManifest, type KopiaContext } from './kopia.js';
 import type { KopiaServer } from './kopia-server.js';
+import { writeChunksInOrder } from './ordered-writer.js';
 import { isAllZero, writeChunksInParallel } from './parallel-writer.js';
 import { assertFreeSpace, assertTargetFree, createPartial, finishPartial, partialPath, removePartial } from './partial-file.js';
 import { RestoreError, type DiskRestoreRequest, type DiskRestoreResult } from './types.js';
@@ -16,6 +19,7 @@ export interface DiskRestoreDeps {
   /** The session's loopback server; rejects when it cannot be started. */
   server(): Promise<KopiaServer>;
   forceKopiaRestore: boolean;
+  platform: AgentPlatform;
 }
 
 const PROGRESS_INTERVAL_MS = 500;
@@ -30,7 +34,8 @@ interface ParallelPlan {
 }
 
 export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<DiskRestoreResult> {
-  const { source, plan } = await prepare(deps, request);
+  const { platform } = deps;
+  const { source, plan, folder } = await prepare(deps, request);
   let bytesDone = 0;
   const report = () => {
     try {
@@ -44,24 +49,25 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
   let file: FileHandle | null = null;
   let created = false; // only a .partial this call created is ever deleted
   try {
-    file = await createPartial(request.targetFile, source.size);
+    file = await createPartial(request.targetFile, source.size, platform, folder);
     created = true;
     const setDone = (n: number) => { bytesDone = n; };
     const result = plan
-      ? await restoreParallel(plan, file, request, setDone)
+      ? await restoreParallel(plan, file, request, setDone, platform)
       : await restoreWithKopia(deps, source, file, request, setDone);
     await file.close();
     file = null;
     throwIfCancelled(request.signal);
     await request.beforeCommit?.();
     throwIfCancelled(request.signal);
-    await finishPartial(request.targetFile, source.size);
+    const leftOver = await finishPartial(request.targetFile, source.size, platform, folder);
+    if (leftOver) request.onNotice?.({ code: 'PARTIAL_LEFT', message: leftOver });
     bytesDone = source.size;
     report();
     return { bytesTotal: source.size, ...result };
   } catch (error) {
     await file?.close().catch(() => undefined);
-    if (created) await removePartial(request.targetFile);
+    if (created) await removePartial(request.targetFile, platform);
     if (request.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
     throw error;
   } finally {
@@ -69,10 +75,19 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
   }
 }
 
-/** Every check that can fail before a byte is written: request, target, snapshot, chunk map, free space. */
-async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<{ source: DiskSource; plan: ParallelPlan | null }> {
+/** Every check that can fail before a byte is written: request, target (and its folder's attributes), snapshot,
+ * chunk map, free space. */
+async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Promise<{ source: DiskSource; plan: ParallelPlan | null; folder: FolderFacts }> {
   validateRequest(request);
   await assertTargetFree(request.targetFile);
+  // Before any fetch: an encrypted folder is refused here, and what else it does to new files is known.
+  const folder = await deps.platform.inspectTargetFolder(dirname(request.targetFile));
+  if (!folder.checked) {
+    request.onNotice?.({
+      code: 'ATTRIBUTES_UNCHECKED',
+      message: `The target folder's file attributes could not be read (${folder.reason ?? 'unknown reason'}), so the agent cannot make sure the disk is not compressed or encrypted, which Hyper-V refuses; check it before attaching it.`,
+    });
+  }
   const manifest = await readSnapshotManifest(deps.ctx, request.manifestId, request.signal);
   if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.manifestId} was not found in the repository`);
   const source = await resolveDiskSource(deps.ctx, manifest, request.expectedFileName, request.signal);
@@ -80,11 +95,12 @@ async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Prom
     request.onNotice?.({ code: 'PARALLEL_UNAVAILABLE', message: 'Parallel restore is turned off; using kopia snapshot restore instead.' });
   }
   const plan = deps.forceKopiaRestore ? null : await planParallel(deps, source, request);
-  // Zero chunks become holes, so they need no space (kopia's --write-sparse-files too, but there it is unknown).
+  // Zero chunks become holes on Linux, so they need no space there (kopia's --write-sparse-files too, but there it is
+  // unknown); an NTFS file without the sparse flag allocates every byte.
   const zeroBytes = plan ? plan.chunks.filter((c) => plan.knownZero.has(c.objectId)).reduce((sum, c) => sum + c.length, 0) : 0;
-  await assertFreeSpace(request.targetFile, source.size - zeroBytes);
+  await assertFreeSpace(request.targetFile, deps.platform.spaceNeeded(source.size, zeroBytes));
   throwIfCancelled(request.signal);
-  return { source, plan };
+  return { source, plan, folder };
 }
 
 function validateRequest(request: DiskRestoreRequest): void {
@@ -121,8 +137,9 @@ async function planParallel(deps: DiskRestoreDeps, source: DiskSource, request: 
 }
 
 async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: DiskRestoreRequest,
-  setDone: (n: number) => void): Promise<Omit<DiskRestoreResult, 'bytesTotal'>> {
-  const written = await writeChunksInParallel({
+  setDone: (n: number) => void, platform: AgentPlatform): Promise<Omit<DiskRestoreResult, 'bytesTotal'>> {
+  const write = platform.writeOrder === 'ascending' ? writeChunksInOrder : writeChunksInParallel;
+  const written = await write({
     chunks: plan.chunks,
     file,
     parallelism: Math.min(MAX_PARALLELISM, Math.max(1, Math.floor(request.parallelism))),
@@ -141,9 +158,11 @@ async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: Di
 
 async function restoreWithKopia(deps: DiskRestoreDeps, source: DiskSource, file: FileHandle, request: DiskRestoreRequest,
   setDone: (n: number) => void): Promise<Omit<DiskRestoreResult, 'bytesTotal'>> {
-  await kopiaRestoreFile(deps.ctx, source.restoreSource, partialPath(request.targetFile), request.signal, setDone);
+  await kopiaRestoreFile(deps.ctx, source.restoreSource, partialPath(request.targetFile), request.signal, setDone, deps.platform.kopiaRestoreFlags);
+  // Windows' stat has no block count; there every byte is written anyway.
   const { blocks } = await file.stat();
-  return { bytesWritten: Number(blocks) * 512, chunksFetched: 0, chunksSkippedZero: 0, method: 'kopia-restore' };
+  const bytesWritten = deps.platform.writeOrder === 'sparse' && Number.isFinite(Number(blocks)) ? Number(blocks) * 512 : source.size;
+  return { bytesWritten, chunksFetched: 0, chunksSkippedZero: 0, method: 'kopia-restore' };
 }
 
 function throwIfCancelled(signal: AbortSignal): void {

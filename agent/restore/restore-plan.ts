@@ -1,6 +1,8 @@
 // Pure: turns a claimed hyperv_restore command into a plan the agent can run, or refuses it with a clear reason.
 // The agent never trusts the server with a path: the payload is validated again here (schema, target path rules,
-// disk names), and the Windows target is mapped to a host folder through the config's path_map.
+// disk names), a UNC target must be on a share the config's allowed_shares lists (as LocalSystem the host reaches a
+// share as its computer account, so any share open to that account would do otherwise), and the Windows target is
+// mapped to a host folder through the config's path_map.
 import { join, resolve, sep } from 'node:path';
 import { validateTargetPath } from '../../sidecar/lib/target-path.js';
 import { validateHypervRestorePayload, type ClaimedCommand } from '../../sidecar/schemas/agent.js';
@@ -58,7 +60,15 @@ function diskOf(sourcePath: string, manifestId: string, hostTarget: string): Pla
   return { sourcePath, manifestId, fileName, expectedFileName: `${stem}.vhdx`, hostFile: join(hostTarget, fileName) };
 }
 
-export function planRestore(command: ClaimedCommand, pathMap: Record<string, string>, platform = process.platform): PlanResult {
+/** `\\server\share` of a UNC path (validated), or null for a drive path. */
+export function shareOf(path: string): string | null {
+  if (!path.startsWith('\\\\')) return null;
+  const [server, share] = path.slice(2).split('\\');
+  return server && share ? `\\\\${server}\\${share}` : null;
+}
+
+export function planRestore(command: ClaimedCommand, pathMap: Record<string, string>, platform = process.platform,
+  allowedShares: readonly string[] = []): PlanResult {
   if (command.type !== 'hyperv_restore') return refuse(`unsupported command type "${command.type}"`);
   const parsed = validateHypervRestorePayload(command.payload);
   if (!parsed.ok) return refuse(`invalid restore payload: ${parsed.message}`);
@@ -66,6 +76,10 @@ export function planRestore(command: ClaimedCommand, pathMap: Record<string, str
   if (payload.restore_run_id !== command.run_id) return refuse('invalid restore payload: restore_run_id does not match the command\'s run');
   const target = validateTargetPath(payload.target_path);
   if (!target.ok) return refuse(target.message);
+  const share = shareOf(target.path);
+  if (share && !allowedShares.some((allowed) => allowed.toLowerCase() === share.toLowerCase())) {
+    return refuse(`target_path ${target.path} is on the share ${share}, which this agent may not write to (an administrator can add it to allowed_shares in the agent's configuration)`);
+  }
   const hostTarget = mapTargetPath(target.path, pathMap, platform);
   if (!hostTarget) return refuse(`target_path ${target.path} is not on a drive or share this agent may write to`);
   const disks: PlannedDisk[] = [];

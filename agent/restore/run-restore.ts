@@ -7,6 +7,7 @@ import { coerceError } from '../../sidecar/lib/errors.js';
 import type { Logger } from '../../sidecar/lib/log.js';
 import type { ClaimedCommand, FinalStatus } from '../../sidecar/schemas/agent.js';
 import type { AgentConfig } from '../config.js';
+import type { AgentPlatform } from '../platform/platform.js';
 import { EventOutbox } from '../event-outbox.js';
 import type { SidecarClient } from '../sidecar-client.js';
 import { deliverFinish } from './deliver-finish.js';
@@ -23,6 +24,7 @@ export interface RestoreDeps {
   openRepository(options: RepositoryOptions): Promise<RepositorySession>;
   /** Aborted when the agent shuts down. */
   stopSignal: AbortSignal;
+  platform: AgentPlatform;
 }
 
 type StopReason = 'cancel' | 'run-finished' | 'agent-stopping';
@@ -32,7 +34,7 @@ type DiskOutcome = { state: 'done' } | { state: 'failed'; message: string } | { 
 export async function runRestore(deps: RestoreDeps, command: ClaimedCommand, { resumed = false } = {}): Promise<FinalStatus | null> {
   const log = deps.log.child({ runId: command.run_id, commandId: command.command_id });
   const outbox = new EventOutbox(deps.client, command.run_id, log);
-  const planned = planRestore(command, deps.config.pathMap);
+  const planned = planRestore(command, deps.config.pathMap, deps.platform.name === 'win32' ? 'win32' : 'linux', deps.config.allowedShares);
   if (!planned.ok) {
     log.warn('restore command refused', { reason: planned.message });
     outbox.add('HYPERV_RESTORE_FAILED', { message: planned.message });
@@ -97,7 +99,7 @@ class RestoreRun {
       // Only a .partial this run started is ours to delete: the earlier process died before it could. Done first, so
       // even a resumed run that cannot open the repository leaves nothing half-written behind.
       for (const disk of this.plan.disks) {
-        if (this.journal.wasStarted(disk.hostFile) && !this.journal.isDone(disk.hostFile)) await removePartial(disk.hostFile);
+        if (this.journal.wasStarted(disk.hostFile) && !this.journal.isDone(disk.hostFile)) await removePartial(disk.hostFile, this.deps.platform);
       }
       this.log.warn('resuming a restore this agent had in hand before it restarted');
       this.outbox.add('HYPERV_RESTORE_NOTICE', { code: 'AGENT_RESTARTED', message: 'The agent restarted during this restore and takes it up again: finished disks are kept, unfinished ones start over' });
@@ -107,7 +109,7 @@ class RestoreRun {
     try {
       session = await this.deps.openRepository({
         kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: config.repository,
-        password: config.repositoryPassword, signal: this.cancel.signal,
+        password: config.repositoryPassword, signal: this.cancel.signal, platform: this.deps.platform,
       });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));

@@ -1,6 +1,7 @@
 // The seam between the restore engine (kopia, chunk map, parallel writer) and the agent's command runner.
 // Terminology: a *disk* is one .vhdx file of a VM; a *point* is one backup (Full or Incremental); every point's
 // snapshot of a disk is a complete copy of that disk's file (reference-system.md), so a restore reads one snapshot.
+import type { AgentPlatform } from '../platform/platform.js';
 
 export type RepositoryConnection =
   | { type: 'filesystem'; path: string }
@@ -17,6 +18,8 @@ export type RepositoryConnection =
 
 export interface RepositoryOptions {
   kopiaPath: string;
+  /** How disk files are written and checked on this host (default: the host's own, see agent/platform). */
+  platform?: AgentPlatform;
   /** A private folder for this session's kopia config, cache and logs; created if missing. */
   workDir: string;
   repository: RepositoryConnection;
@@ -74,6 +77,12 @@ export type RestoreErrorCode =
   | 'TARGET_EXISTS'
   | 'TARGET_UNAVAILABLE'
   | 'INSUFFICIENT_SPACE'
+  // Windows: a disk file Hyper-V would refuse (docs/restore-engine.md), or one locked by another program.
+  | 'TARGET_ENCRYPTED'
+  | 'TARGET_COMPRESSED'
+  | 'TARGET_SPARSE'
+  | 'TARGET_ATTRIBUTES'
+  | 'TARGET_LOCKED'
   | 'SIZE_MISMATCH'
   | 'KOPIA_FAILED'
   | 'REPOSITORY_UNAVAILABLE'

@@ -31,6 +31,10 @@ describe('Agent configuration', function () {
     ['parallelism out of range', (c) => ({ ...c, parallelism: 0 }), 'config.parallelism must be >= 1'],
     ['a path_map key that is not a drive', (c) => ({ ...c, path_map: { 'Restored': '/tmp' } }), 'config.path_map key "Restored" must be a Windows drive path such as C:\\ or a share such as \\\\server\\share'],
     ['a path_map target that is relative', (c) => ({ ...c, path_map: { 'D:\\': 'tmp/d' } }), 'config.path_map["D:\\"] must be an absolute folder on this host'],
+    ['an allowed_shares entry with a folder inside the share', (c) => ({ ...c, allowed_shares: ['\\\\nas01\\restores\\web'] }),
+      'config.allowed_shares entry "\\\\nas01\\restores\\web" must be a share such as \\\\server\\share (no folder inside it)'],
+    ['an allowed_shares entry that is a drive', (c) => ({ ...c, allowed_shares: ['C:\\Restores'] }),
+      'config.allowed_shares entry "C:\\Restores" must be a share such as \\\\server\\share (no folder inside it)'],
   ];
 
   for (const [what, change, message] of cases) {

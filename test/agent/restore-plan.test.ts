@@ -29,18 +29,30 @@ describe('Restore payload (agent side)', function () {
     ]);
   });
 
-  it('Can plan a restore to a network share (UNC) that the agent maps', () => {
-    const result = planRestore(command({ target_path: '\\\\nas01\\restores\\web01' }), { ...MAP, '\\\\nas01\\restores': '/srv/hosts/nas' }, 'linux');
+  it('Can plan a restore to a network share (UNC) that allowed_shares lists, whatever its case', () => {
+    const result = planRestore(command({ target_path: '\\\\nas01\\restores\\web01' }), { ...MAP, '\\\\nas01\\restores': '/srv/hosts/nas' }, 'linux', ['\\\\NAS01\\Restores']);
     assert.ok(result.ok);
     assert.equal(result.plan.hostTarget, '/srv/hosts/nas/web01');
     assert.equal(result.plan.disks[0].hostFile, '/srv/hosts/nas/web01/disk0.vhdx');
+  });
+
+  it('Rejects a UNC target on a share allowed_shares does not list, on Windows too, even beside an allowed one', () => {
+    const target = '\\\\nas01\\other\\web01';
+    assert.deepEqual(planRestore(command({ target_path: target }), {}, 'win32', ['\\\\nas01\\restores']), {
+      ok: false,
+      message: 'target_path \\\\nas01\\other\\web01 is on the share \\\\nas01\\other, which this agent may not write to (an administrator can add it to allowed_shares in the agent\'s configuration)',
+    });
+    const allowed = planRestore(command({ target_path: '\\\\nas01\\restores\\web01' }), {}, 'win32', ['\\\\nas01\\restores']);
+    assert.ok(allowed.ok);
+    assert.equal(allowed.plan.hostTarget, '\\\\nas01\\restores\\web01');
   });
 
   const refusals: [string, ClaimedCommand, string][] = [
     ['path traversal', command({ target_path: 'C:\\Restored\\..\\..\\Windows' }), 'target_path must not contain "." or ".." segments'],
     ['a relative path', command({ target_path: 'Restored\\web01' }), 'target_path must be an absolute Windows path (C:\\...) or a UNC path (\\\\server\\share\\...)'],
     ['a POSIX path', command({ target_path: '/etc/cron.d' }), 'target_path must use backslashes (\\), not forward slashes'],
-    ['a share this agent has no mapping for', command({ target_path: '\\\\evil\\share\\x' }), 'target_path \\\\evil\\share\\x is not on a drive or share this agent may write to'],
+    ['a share allowed_shares does not list', command({ target_path: '\\\\evil\\share\\x' }),
+      'target_path \\\\evil\\share\\x is on the share \\\\evil\\share, which this agent may not write to (an administrator can add it to allowed_shares in the agent\'s configuration)'],
     ['a reserved device name', command({ target_path: 'C:\\Restored\\CON' }), 'target_path uses a name Windows reserves for devices: "CON"'],
     ['an unmapped drive', command({ target_path: 'E:\\Restored' }), 'target_path E:\\Restored is not on a drive or share this agent may write to'],
     ['an unknown field', command({ run_as: 'SYSTEM' }), 'invalid restore payload: payload.run_as is not allowed'],

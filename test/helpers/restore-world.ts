@@ -19,6 +19,7 @@ export interface RestoreWorld {
   baseUrl: string;
   clientId: number;
   agentId: number;
+  agentToken: string;
   vmId: number;
   /** Backup point id of each sample point, oldest first. */
   pointIds: number[];
@@ -45,7 +46,7 @@ export async function insertRealPoint(db: Knex, vmId: number, jobId: number, typ
   return Number(pointId);
 }
 
-export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, dialect: Dialect, dir: string, options: { parallelism?: number; spec?: RepositorySpec } = {}): Promise<RestoreWorld> {
+export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, dialect: Dialect, dir: string, options: { parallelism?: number; spec?: RepositorySpec; agentConfig?: Record<string, unknown> } = {}): Promise<RestoreWorld> {
   const database = await createTestDatabase(dialect);
   const test = createTestAppOn(database);
   const db = test.db;
@@ -71,10 +72,10 @@ export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, d
   const configFile = writeAgentConfig(dir, {
     sidecar_url: baseUrl, agent_id: agentId, agent_token: token, kopia_path: kopiaPath(), work_dir: join(dir, 'agent-work'),
     repository, repository_password: repo.password, parallelism: options.parallelism ?? 8, poll_interval_seconds: 0.2,
-    path_map: { 'C:\\': driveC }, log_level: 'debug',
+    path_map: { 'C:\\': driveC }, log_level: 'debug', ...options.agentConfig,
   });
   return {
-    test, server, baseUrl, clientId, agentId, vmId, pointIds, driveC, configFile,
+    test, server, baseUrl, clientId, agentId, agentToken: token, vmId, pointIds, driveC, configFile,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
       await test.drop();
