@@ -49,9 +49,9 @@ export function numberListFlag(name: string, envName: string, fallback: number[]
 }
 
 /** A comma-separated subset of `choices` (`--scenarios first,floor`); unknown names are refused. */
-export function choiceListFlag<T extends string>(name: string, envName: string, choices: readonly T[]): T[] {
+export function choiceListFlag<T extends string>(name: string, envName: string, choices: readonly T[], fallback: readonly T[] = choices): T[] {
   const raw = rawFlag(name, envName);
-  if (raw === undefined || raw === '') return [...choices];
+  if (raw === undefined || raw === '') return [...fallback];
   const picked = raw.split(',').map((part) => part.trim());
   const unknown = picked.filter((p) => !(choices as readonly string[]).includes(p));
   if (unknown.length > 0) throw new Error(`--${name} (${envName}) takes ${choices.join(', ')}; got "${unknown.join(', ')}"`);

@@ -1,6 +1,7 @@
 // Runs one disk restore with the agent's engine in a process of its own, so its peak RSS is the engine's alone.
 // Input: the JSON in BENCH_RESTORE (an env variable, not argv: it carries the repository password).
 import { readFileSync } from 'node:fs';
+import { createPosixPlatform } from '../../agent/platform/posix.js';
 import { openRepository } from '../../agent/restore/repository-session.js';
 import type { RepositoryConnection } from '../../agent/restore/types.js';
 
@@ -13,11 +14,14 @@ interface ChildInput {
   expectedFileName: string;
   targetFile: string;
   parallelism: number;
+  /** 'ascending' forces the Windows write order (every byte, in file order) on this Linux host. */
+  order: 'sparse' | 'ascending';
 }
 
 const input = JSON.parse(process.env.BENCH_RESTORE ?? '{}') as ChildInput;
 const opening = Date.now();
-const session = await openRepository({ kopiaPath: input.kopiaPath, workDir: input.workDir, repository: input.repository, password: input.password });
+const session = await openRepository({ kopiaPath: input.kopiaPath, workDir: input.workDir, repository: input.repository, password: input.password,
+  platform: createPosixPlatform({ writeOrder: input.order }) });
 try {
   const started = Date.now();
   const openSeconds = (started - opening) / 1000;

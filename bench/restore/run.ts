@@ -2,7 +2,8 @@
 // repository (versitygw) reached through the project's latency-injecting proxy. A disk of --size MiB (default
 // 2048), 70% random and 30% zeros, backed up as a Full plus 5 Incrementals that each change 5%; the last point is
 // restored. For each --latency (ms each way per request; default "25,0") the three are run --rounds times,
-// alternating (ours, kopia, cp, ours, ...), so a change of load on the machine hits all three alike.
+// alternating (ours, kopia, cp, ours, ...), so a change of load on the machine hits all three alike. `--order
+// ascending` runs ours in the Windows write order (every byte in file order, zero chunks written, no holes) here.
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { createTestRepository, kopiaPath, seededBytes, sha256File, writeDisk, ty
 import { projectPath } from '../../test/helpers/paths.js';
 import { startVersityGw } from '../../test/helpers/versitygw.js';
 import { loadAverage } from '../lib/proc-stats.js';
-import { numberFlag, numberListFlag, printJson, printTable, progress } from '../lib/report.js';
+import { choiceListFlag, numberFlag, numberListFlag, printJson, printTable, progress } from '../lib/report.js';
 import { chunkCensus, type ChunkCensus } from './chunk-census.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { allocatedBytes, mb, sampleRss } from './measure.js';
@@ -21,6 +22,9 @@ const SIZE_MIB = numberFlag('size', 'BENCH_SIZE_MIB', 2048);
 const LATENCIES_MS = numberListFlag('latency', 'BENCH_LATENCY_MS', [25, 0]);
 const ROUNDS = Math.max(1, numberFlag('rounds', 'BENCH_ROUNDS', 2));
 const PARALLELISM = numberFlag('parallelism', 'BENCH_PARALLELISM', 16);
+const ORDERS = choiceListFlag('order', 'BENCH_ORDER', ['sparse', 'ascending'] as const, ['sparse']);
+if (ORDERS.length !== 1) throw new Error('--order (BENCH_ORDER) takes one of sparse, ascending');
+const ORDER = ORDERS[0]!;
 const INCREMENTALS = 5;
 const TARGET_RATIO_AT_25_MS = 4;
 const TARGET_RATIO_AT_0_MS = 0.9;
@@ -138,7 +142,7 @@ async function runOurs(dir: string, spec: TestRepository['spec'], password: stri
   // A fresh work folder (and so a cold kopia cache) each run, as for kopia below: no run reads what an earlier one cached.
   const workDir = await mkdtemp(join(dir, 'ours-work-'));
   const targetFile = join(dir, 'out', 'ours.vhdx');
-  const input = { kopiaPath: kopiaPath(), workDir, repository: spec, password, manifestId, expectedFileName: 'bench.vhdx', targetFile, parallelism: PARALLELISM };
+  const input = { kopiaPath: kopiaPath(), workDir, repository: spec, password, manifestId, expectedFileName: 'bench.vhdx', targetFile, parallelism: PARALLELISM, order: ORDER };
   const serverRss = sampleRss(workDir);
   const result = await execa(process.execPath, [projectPath('dist/bench/restore/restore-child.js')], { env: { BENCH_RESTORE: JSON.stringify(input) } });
   const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; chunksFetched: number; chunksSkippedZero: number };
@@ -180,7 +184,7 @@ async function checkOutput(file: string, expected: string): Promise<{ allocated:
 }
 
 const LABELS: Record<Method, string> = {
-  ours: `ours (parallel ${PARALLELISM})`,
+  ours: `ours (parallel ${PARALLELISM}${ORDER === 'ascending' ? ', ascending order as on Windows' : ''})`,
   kopia: 'kopia snapshot restore --write-sparse-files',
   cp: 'cp (local file, no repository)',
 };
@@ -219,7 +223,7 @@ function report(results: LatencyResult[], census: ChunkCensus, size: number, loa
   };
   console.log(`chunks: ${census.chunks} in the file, ${census.dataChunks} with data (${census.dataObjects} distinct objects), ${census.zeroChunks} all zero; ours fetched at most ${fetchedMost} objects (data objects + the one zero-chunk probe)`);
   console.log(`targets: ours >= ${TARGET_RATIO_AT_25_MS}x kopia at 25 ms: ${targets.ratioAt25Ms ?? 'not run'}; >= ${TARGET_RATIO_AT_0_MS}x at 0 ms: ${targets.ratioAt0Ms ?? 'not run'}; zero chunks not fetched: ${targets.zeroChunksNotFetched}; agent RSS < 300 MB: ${targets.agentRssUnder300MB} (${mb(oursRss).toFixed(0)} MB); every output identical: ${targets.identical}`);
-  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, loadBefore, loadAfter, census, latencies: summary, targets });
+  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, order: ORDER, loadBefore, loadAfter, census, latencies: summary, targets });
 }
 
 await main();
