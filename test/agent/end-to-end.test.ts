@@ -246,6 +246,31 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     assert.ok(!agent.output().includes(repo.password), 'the repository password never reaches the log');
   });
 
+  it('Can stop on SIGHUP (a closed console) during a restore the same way as on SIGTERM', async () => {
+    agent = startAgent(world.configFile);
+    const runId = await startRestore({ backup_point_id: await bigPoint(), target_path: 'C:\\Restored\\sighup' });
+    await untilDataOnDisk(join(world.driveC, 'Restored', 'sighup', 'big.vhdx.partial'), runId);
+    assert.equal(await agent.stop('SIGHUP'), 0);
+    const run = await runOf(runId);
+    assert.deepEqual([run.status, run.error_summary], ['failed', 'the agent was stopped during the restore']);
+    assert.deepEqual(filesUnder(join(world.driveC, 'Restored', 'sighup')), []);
+    assert.deepEqual(kopiaProcessesUnder(dir), []);
+    assert.match(agent.output(), /"msg":"shutting down".*"signal":"SIGHUP"/);
+  });
+
+  it('Can exit at once on a second stop signal and still leave no kopia process running', async () => {
+    agent = startAgent(world.configFile);
+    const runId = await startRestore({ backup_point_id: await bigPoint(), target_path: 'C:\\Restored\\twice' });
+    await untilDataOnDisk(join(world.driveC, 'Restored', 'twice', 'big.vhdx.partial'), runId);
+    agent.child.kill('SIGINT');
+    agent.child.kill('SIGTERM');
+    assert.equal(await agent.exited, 1);
+    // Killed on the way out (not waited for): give the OS a moment to take them off the process list.
+    const until = Date.now() + 5000;
+    while (kopiaProcessesUnder(dir).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(kopiaProcessesUnder(dir), []);
+  });
+
   it('Can fail a run with a clear message when the repository cannot be opened (wrong password)', async () => {
     const config = JSON.parse(readFileSync(world.configFile, 'utf8')) as Record<string, unknown>;
     agent = startAgent(writeAgentConfig(dir, { ...config, repository_password: 'not-the-password' }, 'agent-bad-password.json'));
