@@ -121,6 +121,21 @@ describe('WHMCS bridge module (php-cli)', function () {
       assert.doesNotMatch(admin, PHP_PROBLEM);
     });
 
+    it('Rejects a Sidecar URL setting with a user, a password, a query or a fragment, each on its own: nothing is sent', async () => {
+      const { cookie } = php.login({ client_id: f.a.clientId });
+      const withUser = sidecar.url.replace('://', '://someone@');
+      const withPassword = sidecar.url.replace('://', '://:secret@');
+      for (const url of [withUser, withPassword, `${sidecar.url}/?x=1`, `${sidecar.url}/#top`]) {
+        php.setSettings({ sidecar_url: url, bridge_secret: TEST_BRIDGE_SECRET });
+        const nonces = await nonceCount();
+        const res = await get(`/index.php?m=hypervrestore&api=vms`, cookie);
+        assert.equal(res.status, 503, url);
+        assert.deepEqual(await res.json(), { status: 'fail', message: UNAVAILABLE });
+        assert.match(php.moduleLog().at(-1)!.response, /: The Sidecar URL setting is not a valid http\(s\) URL$/, url);
+        assert.equal(await nonceCount(), nonces, `no request reached the sidecar for ${url}`);
+      }
+    });
+
     it('Can tell on activation whether the sidecar answers /healthz', async () => {
       const up = (await (await get('/activate.php')).json()) as { status: string; description: string };
       assert.equal(up.status, 'success');

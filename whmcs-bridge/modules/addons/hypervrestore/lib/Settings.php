@@ -42,13 +42,19 @@ final class Settings
         }
     }
 
-    /** Only plain http(s) URLs with a host: anything else would let a setting point cURL at file:// or gopher://. */
+    /**
+     * Only plain http(s) URLs with a host: anything else would let a setting point cURL at file:// or gopher://.
+     * A user, password, query or fragment each makes the URL refused on its own (the bridge appends paths to it).
+     */
     public function urlIsValid(): bool
     {
         $parts = parse_url($this->sidecarUrl);
         return is_array($parts)
             && in_array(strtolower($parts['scheme'] ?? ''), ['http', 'https'], true)
             && ($parts['host'] ?? '') !== ''
-            && !isset($parts['query'], $parts['fragment'], $parts['user']);
+            && !isset($parts['user'])
+            && !isset($parts['pass'])
+            && !isset($parts['query'])
+            && !isset($parts['fragment']);
     }
 }
