@@ -1,5 +1,6 @@
 // Admin pages (HTML fragments for the WHMCS admin area). One private handlebars instance: these templates never
-// mix with the client pages. Links are relative to WHMCS's addonmodules.php; the bridge fills in its CSRF token.
+// mix with the client pages. Links are relative to WHMCS's addonmodules.php; the bridge fills in its CSRF token
+// where the cancel form asks for it.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +8,12 @@ import Handlebars from 'handlebars';
 import { formatBytes } from '../lib/format-bytes.js';
 
 export const ADMIN_MODULE_LINK = 'addonmodules.php?module=hypervrestore';
-/** Replaced by the bridge with WHMCS's CSRF token (AdminDispatcher::CSRF_MARKER); the sidecar never sees it. */
-export const CSRF_MARKER = '%%WHMCS_CSRF_TOKEN%%';
+/**
+ * The one element the bridge fills with WHMCS's CSRF token (AdminDispatcher::CSRF_SLOT); the sidecar never sees the
+ * token. It is markup only a template can produce: text from runs, VMs, agents or events is escaped, so it can never
+ * contain this tag and never receives the token.
+ */
+export const CSRF_SLOT = '<input type="hidden" name="token" data-hvr-csrf-slot>';
 
 export type AdminView = 'runs' | 'run' | 'agents';
 
@@ -46,5 +51,5 @@ function template(view: AdminView): Handlebars.TemplateDelegate {
 }
 
 export function renderAdmin(view: AdminView, model: Record<string, unknown>): string {
-  return template(view)({ ...model, moduleLink: ADMIN_MODULE_LINK, csrf: CSRF_MARKER });
+  return template(view)({ ...model, moduleLink: ADMIN_MODULE_LINK, csrfSlot: new hbs.SafeString(CSRF_SLOT) });
 }

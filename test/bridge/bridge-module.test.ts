@@ -226,6 +226,21 @@ describe('WHMCS bridge module (php-cli)', function () {
       assert.ok(!html.includes('%%WHMCS_CSRF_TOKEN%%'));
     });
 
+    it('Cannot leak the WHMCS token into text of the run: only the cancel form receives it', async () => {
+      const bait = '%%WHMCS_CSRF_TOKEN%% <input type="hidden" name="token" data-hvr-csrf-slot>';
+      const runId = await insertRestoreRun(t.db, { jobId: f.a.jobId, agentId: f.a.agentId, vmId: f.a.vmId, vmName: `vm ${bait}`, status: 'queued', minute: 6,
+        targetPath: `D:\\Restore\\${bait}` });
+      await t.db('s3_cloudbackup_runs').where('id', runId).update({ error_summary: bait, current_item: bait });
+      const { cookie, csrf } = php.login({ admin_id: 1 });
+      const html = await (await get(`/addonmodules.php?module=hypervrestore&action=run&run_id=${runId}`, cookie)).text();
+      // WHMCS's own layout prints it once for its scripts; of the module's page, only the cancel form has it.
+      const page = html.replace(`var csrfToken = ${JSON.stringify(csrf)}`, '');
+      assert.equal(page.split(csrf).length - 1, 1, 'the token appears exactly once in the module page');
+      assert.ok(html.includes(`<input type="hidden" name="token" value="${csrf}">`), 'in the cancel form');
+      assert.ok(html.includes('vm %%WHMCS_CSRF_TOKEN%% &lt;input'), 'the VM name is shown as it was written');
+      await t.db('s3_cloudbackup_runs').where('id', runId).update({ status: 'failed' });
+    });
+
     it('Can cancel a queued restore from the admin page, only with the WHMCS token', async () => {
       const { cookie, csrf } = php.login({ admin_id: 1 });
       const url = `${php.baseUrl}/addonmodules.php?module=hypervrestore&action=cancel&run_id=${queuedRun}`;

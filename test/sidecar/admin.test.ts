@@ -90,7 +90,7 @@ for (const dialect of testDialects()) {
       assert.ok(list.text.includes(`href="addonmodules.php?module=hypervrestore&amp;action=run&amp;run_id=${runs.aQueued}"`));
       assert.ok(!list.text.includes(`data-run-id="${runs.aDone}"`));
       const run = await adminGet(`/admin/pages/runs/${runs.aQueued}`).expect(200);
-      assert.ok(run.text.includes('name="token" value="%%WHMCS_CSRF_TOKEN%%"'), 'the cancel form carries the bridge CSRF marker');
+      assert.ok(run.text.includes('<input type="hidden" name="token" data-hvr-csrf-slot>'), 'the cancel form carries the bridge CSRF slot');
       const done = await adminGet(`/admin/pages/runs/${runs.aDone}`).expect(200);
       assert.ok(!done.text.includes('hypervrestore-cancel'), 'a finished run offers no cancel');
       const agents = await adminGet('/admin/pages/agents').expect(200);

@@ -7,8 +7,12 @@ namespace WHMCS\Module\Addon\HypervRestore;
 final class AdminDispatcher
 {
     public const MODULE_LINK = 'addonmodules.php?module=hypervrestore';
-    /** Sidecar admin pages print this where WHMCS's CSRF token belongs (they never see the token itself). */
-    public const CSRF_MARKER = '%%WHMCS_CSRF_TOKEN%%';
+    /**
+     * Sidecar admin pages print this element where WHMCS's CSRF token belongs (they never see the token itself).
+     * Only this exact tag is filled: text inside the page (VM names, paths, events) is escaped by the sidecar, so it
+     * cannot spell the tag, and the token never lands in it.
+     */
+    public const CSRF_SLOT = '<input type="hidden" name="token" data-hvr-csrf-slot>';
 
     private const PAGES = [
         'runs' => ['/admin/pages/runs', ['status', 'client_id', 'vm', 'page']],
@@ -52,7 +56,8 @@ final class AdminDispatcher
         if (!$response->isHtml()) {
             return $this->alert('danger', $response->failMessage() ?? Lang::text($this->vars, 'bad_request'));
         }
-        return str_replace(self::CSRF_MARKER, htmlspecialchars(Csrf::token()), $response->body);
+        $filled = '<input type="hidden" name="token" value="' . htmlspecialchars(Csrf::token()) . '">';
+        return str_replace(self::CSRF_SLOT, $filled, $response->body);
     }
 
     private function cancel(array $query, array $post, array $server): string
