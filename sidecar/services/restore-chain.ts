@@ -24,7 +24,7 @@ const GOOD_RUN = new Set(['success', 'warning']);
 function memberProblem(p: ChainPoint, disks: readonly string[]): string | null {
   if (!GOOD_RUN.has(p.runStatus ?? '')) return `the backup run of point #${p.id} did not succeed (status: ${p.runStatus ?? 'unknown'})`;
   if (p.backupType !== 'Full' && p.backupType !== 'Incremental') return `point #${p.id} has an unknown backup type "${p.backupType}"`;
-  const lacking = disks.find((d) => !p.diskManifests[d]);
+  const lacking = disks.find((d) => !Object.hasOwn(p.diskManifests, d) || !p.diskManifests[d]);
   if (lacking !== undefined) return `point #${p.id} has no snapshot of disk ${lacking}`;
   return null;
 }

@@ -53,7 +53,8 @@ export function selectDisks(manifests: Record<string, string>, filter: readonly 
   const seen = new Set<string>();
   for (const disk of filter) {
     if (seen.has(disk)) throw errors.invalid(`disk_filter names the same disk twice: ${disk}`, 'INVALID_DISK_FILTER');
-    if (!(disk in manifests)) throw errors.invalid(`disk_filter names a disk that is not in this backup point: ${disk}`, 'INVALID_DISK_FILTER');
+    // Own keys only: `in` would find "constructor" or "__proto__" on every object.
+    if (!Object.hasOwn(manifests, disk)) throw errors.invalid(`disk_filter names a disk that is not in this backup point: ${disk}`, 'INVALID_DISK_FILTER');
     seen.add(disk);
   }
   return all.filter((d) => seen.has(d));

@@ -119,6 +119,9 @@ for (const dialect of testDialects()) {
       cases.push(['an empty disk_filter', body({ disk_filter: [] }), 400, 'No disks selected']);
       cases.push(['a disk_filter naming a disk twice', async () => ({ ...(await body({})()), disk_filter: [f.a.diskPaths[0], f.a.diskPaths[0]] }), 400, `disk_filter names the same disk twice: ${'C:\\VMs\\web-a\\disk0.vhdx'}`]);
       cases.push(['a disk_filter naming another VM\'s disk', async () => ({ ...(await body({})()), disk_filter: [f.b.diskPaths[0]] }), 400, 'disk_filter names a disk that is not in this backup point: C:\\VMs\\web-b\\disk0.vhdx']);
+      for (const inherited of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        cases.push([`a disk_filter naming "${inherited}"`, body({ disk_filter: [inherited] }), 400, `disk_filter names a disk that is not in this backup point: ${inherited}`]);
+      }
       cases.push(['another client\'s backup point', async () => ({ backup_point_id: f.b.fullPointId, target_path: 'C:\\Restored\\x' }), 404, 'Backup point not found']);
       cases.push(['a missing backup point', body({ backup_point_id: 4000000 }), 404, 'Backup point not found']);
       cases.push(['a point on a disabled agent', async () => ({ backup_point_id: f.disabled.pointId, target_path: 'C:\\Restored\\x' }), 409, 'The agent of this job is disabled']);
