@@ -3,6 +3,7 @@
 import type { JSONSchemaType, ValidateFunction } from 'ajv';
 import { createAjv } from '../lib/ajv.js';
 import { errors } from '../lib/errors.js';
+import { looseField } from '../lib/loose-input.js';
 import type { FieldMessages } from '../schemas/client.js';
 
 const ajv = createAjv('coercing');
@@ -21,6 +22,8 @@ export function validator<T>(schema: JSONSchemaType<T>, messages: FieldMessages)
   const check = ajv.compile(schema);
   const keys = Object.keys(schema.properties ?? {});
   return (input) => {
+    const loose = looseField(schema.properties ?? {}, input);
+    if (loose !== null) throw errors.invalid(messages[loose]?.invalid ?? `${loose} is not valid`);
     const present = withoutEmpty(input);
     // Only the schema's own keys are kept: the bridge may add fields (e.g. WHMCS's CSRF token) we do not use.
     const value: Record<string, unknown> = Object.fromEntries(keys.filter((k) => k in present).map((k) => [k, present[k]]));

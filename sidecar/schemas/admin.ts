@@ -2,6 +2,7 @@
 import type { JSONSchemaType } from 'ajv';
 import { createAjv } from '../lib/ajv.js';
 import { errors } from '../lib/errors.js';
+import { looseField } from '../lib/loose-input.js';
 import { RUN_STATUSES, type RunStatus } from './agent.js';
 
 export interface AdminRunsQuery {
@@ -51,13 +52,21 @@ function describe(errorsList: { instancePath: string; message?: string; params: 
   return first.params.additionalProperty ? `Unknown filter: ${field}` : `${field} ${first.message ?? 'is invalid'}`;
 }
 
+/** A filter given in a form the admin API does not take (`client_id=0x0a`, `status[]=failed`) is refused, not read. */
+function refuseLoose(properties: Readonly<Record<string, unknown>>, query: Record<string, unknown>): void {
+  const loose = looseField(properties, query);
+  if (loose !== null) throw errors.invalid(`${loose} must be ${(properties[loose] as { type?: unknown }).type === 'integer' ? 'integer' : 'a single value'}`);
+}
+
 export function parseAdminRunsQuery(query: Record<string, unknown>): AdminRunsQuery {
+  refuseLoose(runsSchema.properties ?? {}, query);
   const value = withoutEmpty(query);
   if (!checkRuns(value)) throw errors.invalid(describe(checkRuns.errors));
   return value;
 }
 
 export function parseAdminAgentsQuery(query: Record<string, unknown>): AdminAgentsQuery {
+  refuseLoose(agentsSchema.properties ?? {}, query);
   const value = withoutEmpty(query);
   if (!checkAgents(value)) throw errors.invalid(describe(checkAgents.errors));
   return value;

@@ -63,6 +63,14 @@ for (const dialect of testDialects()) {
       assert.equal((await adminGet('/admin/api/runs?colour=red').expect(400)).body.message, 'Unknown filter: colour');
     });
 
+    it('Rejects a loosely written id or a filter written as a list, instead of reading it as another value', async () => {
+      for (const query of ['client_id=0x01', 'client_id=1e0', 'client_id=01', 'client_id=1.0', 'client_id=%201', 'page=0x2', 'client_id[]=1']) {
+        assert.equal((await adminGet(`/admin/api/runs?${query}`).expect(400)).body.message, `${query.replace(/[=[].*$/, '')} must be integer`, query);
+      }
+      assert.equal((await adminGet('/admin/api/runs?status[]=failed').expect(400)).body.message, 'status must be a single value');
+      assert.equal((await adminGet('/admin/api/agents?client_id=0x02').expect(400)).body.message, 'client_id must be integer');
+    });
+
     it("Can show any client's run with its events, and 404 for a missing one", async () => {
       const res = await adminGet(`/admin/api/runs/${runs.bRunning}`).expect(200);
       assert.equal(res.body.run.clientId, 2);

@@ -213,6 +213,19 @@ for (const dialect of testDialects()) {
       ['vm_id=1&offset=-1', 'offset must be a whole number, 0 or more'],
       ['vm_id=1&type=Differential', 'type must be Full or Incremental'],
       ['vm_id=1&type=full', 'type must be Full or Incremental'],
+      // Loose forms of a number or a parameter: never read as another value, never ignored.
+      ['vm_id=0x0a', 'vm_id is required'],
+      ['vm_id=1e1', 'vm_id is required'],
+      ['vm_id=%2010', 'vm_id is required'],
+      ['vm_id=10%20', 'vm_id is required'],
+      ['vm_id=00010', 'vm_id is required'],
+      ['vm_id=10.0', 'vm_id is required'],
+      ['vm_id=%2B10', 'vm_id is required'],
+      ['vm_id[]=10', 'vm_id is required'],
+      ['vm_id=1&limit=1e1', 'limit must be a whole number from 1 to 200'],
+      ['vm_id=1&offset=0x10', 'offset must be a whole number, 0 or more'],
+      ['vm_id=1&type[]=Full', 'type must be Full or Incremental'],
+      ['vm_id=1&type[0]=Incremental', 'type must be Full or Incremental'],
     ];
     for (const [query, message] of BAD) {
       it(`Rejects ?${query} with 400 "${message}"`, async () => {
