@@ -4,6 +4,7 @@ import type { JSONSchemaType, ValidateFunction } from 'ajv';
 import { createAjv } from '../lib/ajv.js';
 import { errors } from '../lib/errors.js';
 import { looseField } from '../lib/loose-input.js';
+import { unsafeValueProblem } from '../lib/text-input.js';
 import type { FieldMessages } from '../schemas/client.js';
 
 const ajv = createAjv('coercing');
@@ -29,7 +30,13 @@ export function validator<T>(schema: JSONSchemaType<T>, messages: FieldMessages)
     const value: Record<string, unknown> = Object.fromEntries(keys.filter((k) => k in present).map((k) => [k, present[k]]));
     // ajv would coerce true to 1 (a valid id); no field of ours is a boolean, so a boolean is always a mistake.
     const boolean = Object.keys(value).find((k) => typeof value[k] === 'boolean');
-    if (boolean === undefined && check(value)) return value as T;
+    if (boolean === undefined && check(value)) {
+      for (const key of Object.keys(value)) {
+        const problem = unsafeValueProblem(key, value[key]);
+        if (problem) throw errors.invalid(problem);
+      }
+      return value as T;
+    }
     if (boolean !== undefined) throw errors.invalid(messages[boolean]?.invalid ?? `${boolean} is not valid`);
     const { field, missing } = fieldOf(check.errors![0]!);
     const text = messages[field];

@@ -7,6 +7,7 @@ import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
 import { requestLog } from '../http/request-log.js';
 import { respond } from '../http/respond.js';
 import { errors } from '../lib/errors.js';
+import { loneSurrogateProblem } from '../lib/text-input.js';
 import type { Validator } from '../lib/validator.js';
 import { RUN_ID_PATTERN, validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
 import { storeAgentEvents } from '../services/agent-events.js';
@@ -23,6 +24,9 @@ function runIdOf(req: Request): number {
 
 function bodyOf<T>(req: Request, validate: Validator<T>): T {
   if (req.body === undefined || req.body === null || typeof req.body !== 'object') throw errors.invalid('body must be a JSON object');
+  // Not text, and MariaDB's JSON columns refuse it: a 400 here instead of a failed write later.
+  const broken = loneSurrogateProblem(req.body);
+  if (broken) throw errors.invalid(broken);
   const result = validate(req.body);
   if (!result.ok) throw errors.invalid(result.message);
   return result.value;

@@ -3,6 +3,7 @@ import type { JSONSchemaType } from 'ajv';
 import { createAjv } from '../lib/ajv.js';
 import { errors } from '../lib/errors.js';
 import { looseField } from '../lib/loose-input.js';
+import { unsafeValueProblem } from '../lib/text-input.js';
 import { RUN_STATUSES, type RunStatus } from './agent.js';
 
 export interface AdminRunsQuery {
@@ -52,10 +53,17 @@ function describe(errorsList: { instancePath: string; message?: string; params: 
   return first.params.additionalProperty ? `Unknown filter: ${field}` : `${field} ${first.message ?? 'is invalid'}`;
 }
 
-/** A filter given in a form the admin API does not take (`client_id=0x0a`, `status[]=failed`) is refused, not read. */
+/**
+ * A filter given in a form the admin API does not take (`client_id=0x0a`, `status[]=failed`) is refused, not read;
+ * so is one with an invisible or control character.
+ */
 function refuseLoose(properties: Readonly<Record<string, unknown>>, query: Record<string, unknown>): void {
   const loose = looseField(properties, query);
   if (loose !== null) throw errors.invalid(`${loose} must be ${(properties[loose] as { type?: unknown }).type === 'integer' ? 'integer' : 'a single value'}`);
+  for (const [key, value] of Object.entries(query)) {
+    const problem = unsafeValueProblem(key, value);
+    if (problem) throw errors.invalid(problem);
+  }
 }
 
 export function parseAdminRunsQuery(query: Record<string, unknown>): AdminRunsQuery {

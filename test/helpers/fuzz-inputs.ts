@@ -11,6 +11,8 @@ export const NASTY_STRINGS = [
   '9007199254740993', '18446744073709551616', '99999999999999999999999999', '0x10', ' 1', '1 ', '+1', 'true', 'false', 'null', 'undefined',
   '[]', '{}', '[1,2]', '{"a":1}', '<script>alert(1)</script>', '{{constructor.constructor}}', '${7*7}', 'C:\\Restored', '\\\\server\\share',
   'Full', 'Incremental', 'queued', 'running', 'success', 'a'.repeat(300), 'b'.repeat(5000),
+  // Hidden characters inside otherwise valid values (fuzz-text-inputs.test.ts checks each class is refused).
+  'C:\\Restore\\\uD800', 'C:\\Restored\\web\u202E10', 'C:\\Restored\\a\u200Bb', 'C:\\Restored\\\u2066x\u2069', 'C:\\Restored\\web\u00A001', '1\u200D',
 ];
 
 /** Field names the routes read, plus prototype keys: inputs that reach deep into validation. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { testDialects } from '../helpers/database.js';
 import { insertJob, insertPoint, insertVm, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
 import { clientGet, clientPost, seededApp, signedRequest, type TestApp } from '../helpers/http.js';
+import { unsafeTextProblem } from '../../sidecar/lib/text-input.js';
 import { BAD_TARGET_PATHS } from '../helpers/target-paths.js';
 
 const RESTORES = '/api/hyperv/restores';
@@ -113,7 +114,16 @@ for (const dialect of testDialects()) {
       cases.push(['a backup_point_id of true', body({ backup_point_id: true }), 400, 'backup_point_id is required']);
       cases.push(['a negative backup_point_id', body({ backup_point_id: -4 }), 400, 'backup_point_id is required']);
       cases.push(['no target_path', body({ target_path: undefined }), 400, 'target_path is required']);
-      for (const [path, message] of BAD_TARGET_PATHS) cases.push([`target_path ${JSON.stringify(path.slice(0, 40))}`, body({ target_path: path }), 400, message]);
+      // A control character is refused for every text field before the path rules look at it.
+      for (const [path, message] of BAD_TARGET_PATHS) cases.push([`target_path ${JSON.stringify(path.slice(0, 40))}`, body({ target_path: path }), 400, unsafeTextProblem('target_path', path) ?? message]);
+      const hidden: [string, string][] = [['\ud800', 'a broken character (a lone UTF-16 surrogate, U+D800)'], ['\udfff', 'a broken character (a lone UTF-16 surrogate, U+DFFF)'],
+        ['\u202e', 'an invisible or control character (U+202E)'], ['\u2066', 'an invisible or control character (U+2066)'], ['\u200b', 'an invisible or control character (U+200B)'],
+        ['\ufeff', 'an invisible or control character (U+FEFF)'], ['\u00ad', 'an invisible or control character (U+00AD)'], ['\u00a0', 'an invisible or control character (U+00A0)'],
+        ['\u3164', 'an invisible or control character (U+3164)'], ['\u0085', 'an invisible or control character (U+0085)'], ['\u007f', 'an invisible or control character (U+007F)']];
+      for (const [c, what] of hidden) {
+        cases.push([`a target_path with ${JSON.stringify(c)} inside a valid folder`, body({ target_path: `C:\\Restore\\web${c}01` }), 400, `target_path contains ${what}`]);
+        cases.push([`a disk_filter entry with ${JSON.stringify(c)} inside a real disk path`, async () => ({ ...(await body({})()), disk_filter: [`${f.a.diskPaths[0]!}${c}`] }), 400, `disk_filter contains ${what}`]);
+      }
       cases.push(['a disk_filter that is not JSON', body({ disk_filter: '["C:\\' }), 400, 'disk_filter must be a JSON array of disk paths']);
       cases.push(['a disk_filter that is a JSON object', body({ disk_filter: '{"a":"b"}' }), 400, 'disk_filter must be a JSON array of disk paths']);
       cases.push(['an empty disk_filter', body({ disk_filter: [] }), 400, 'No disks selected']);
