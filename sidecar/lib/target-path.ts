@@ -1,7 +1,8 @@
 // Validates a restore target folder on the Hyper-V host: an absolute Windows path (C:\...) or a UNC path
 // (\\server\share\...). Pure and dependency-free: the sidecar, the browser wizard and the agent all use it.
 // Rules: at most 248 characters (Windows' directory limit without long-path support), no "." or ".." segments,
-// no characters Windows forbids in names, no reserved device names, no segment ending in a dot or a space.
+// no characters Windows forbids in names, no reserved device names, no segment ending in a dot or a space, no 8.3
+// short names.
 
 export const TARGET_PATH_MAX_LENGTH = 248;
 
@@ -54,8 +55,17 @@ export function validateTargetPath(input: unknown): TargetPathResult {
   const split = splitRoot(path);
   if (!split) return fail('target_path must be an absolute Windows path (C:\\...) or a UNC path (\\\\server\\share\\...)');
   for (const segment of split.rest) {
-    const problem = checkSegment(segment);
+    const problem = checkSegment(segment) ?? shortNameProblem(segment);
     if (problem) return fail(problem);
   }
   return { ok: true, path };
+}
+
+// An 8.3 short name ("DUPTES~1") is another spelling of a folder whose long name only the host knows: two restores
+// could then write one folder under two names. Its mark: a `~` and digits ending the name, before any extension.
+const SHORT_NAME = /~[0-9]+(?:\.[^.]*)?$/;
+
+function shortNameProblem(segment: string): string | null {
+  if (!SHORT_NAME.test(segment)) return null;
+  return `target_path uses a short (8.3) name "${segment}": write the folder's full name instead`;
 }

@@ -62,3 +62,4 @@ export function initialProgress(plan: RestorePlan) {
     disks: Object.keys(plan.diskManifests).map((path) => ({ name: diskName(path), path, bytes_total: 0, bytes_done: 0, status: 'pending' })),
   };
 }
+

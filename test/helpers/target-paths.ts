@@ -4,6 +4,7 @@ const ABSOLUTE = 'target_path must be an absolute Windows path (C:\\...) or a UN
 const DOTS = 'target_path must not contain "." or ".." segments';
 const char = (c: string) => `target_path contains a character Windows does not allow in names: ${c}`;
 const reserved = (s: string) => `target_path uses a name Windows reserves for devices: "${s}"`;
+const short = (s: string) => `target_path uses a short (8.3) name "${s}": write the folder's full name instead`;
 const trailing = (s: string) => `target_path has a folder name ending in a dot or a space: "${s}"`;
 
 /** [bad target_path, the exact message it answers with]: used by the validator and the start-restore tests. */
@@ -48,6 +49,10 @@ export const BAD_TARGET_PATHS: [string, string][] = [
   ['C:\\Restored\\web01 ', trailing('web01 ')],
   ['C:\\Restored \\web01', trailing('Restored ')],
   ['C:\\Restored\\\\web01', 'target_path must not contain empty segments (\\\\ inside the path)'],
+  ['C:\\DUPTES~1', short('DUPTES~1')],
+  ['C:\\Restored\\WEB01~12\\x', short('WEB01~12')],
+  ['\\\\nas01\\RESTOR~1', short('RESTOR~1')],
+  ['C:\\PROGRA~2.X\\y', short('PROGRA~2.X')],
   ['C:\\' + 'a'.repeat(TARGET_PATH_MAX_LENGTH - 2), `target_path is too long (at most ${TARGET_PATH_MAX_LENGTH} characters)`],
 ];
 

@@ -88,7 +88,7 @@ for (const dialect of testDialects()) {
     it('Rejects a second restore of the same VM to the same folder while one is queued (409)', async () => {
       const first = await clientPost(t.app, f.b.clientId, RESTORES, { backup_point_id: f.b.fullPointId, target_path: 'C:\\Restored\\Twice' }).expect(200);
       const before = await snapshotTables(t.db);
-      for (const target of ['C:\\Restored\\Twice', 'c:\\restored\\twice\\']) {
+      for (const target of ['C:\\Restored\\Twice', 'c:\\restored\\twice\\', '\\\\127.0.0.1\\c$\\Restored\\Twice', '\\\\localhost\\C$\\Restored\\Twice', '\\\\LOCALHOST\\c$\\restored\\twice\\']) {
         const res = await clientPost(t.app, f.b.clientId, RESTORES, { backup_point_id: f.b.incrementalPointIds[0], target_path: target }).expect(409);
         assert.deepEqual(res.body, fail('A restore of this VM to this folder is already queued or running'));
       }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { targetKey } from '../../sidecar/lib/target-key.js';
 import { TARGET_PATH_MAX_LENGTH, validateTargetPath } from '../../sidecar/lib/target-path.js';
 import { BAD_TARGET_PATHS as BAD } from '../helpers/target-paths.js';
 
@@ -11,6 +12,7 @@ const GOOD: [string, string][] = [
   ['\\\\fileserver.local\\restores$\\web01', '\\\\fileserver.local\\restores$\\web01'],
   ['E:\\Über\\日本語\\disk', 'E:\\Über\\日本語\\disk'],
   ['C:\\CONSOLE\\NULL\\COM10\\LPT', 'C:\\CONSOLE\\NULL\\COM10\\LPT'],
+  ['C:\\Backups~old\\v~2b\\~', 'C:\\Backups~old\\v~2b\\~'],
   ['C:\\' + 'a'.repeat(TARGET_PATH_MAX_LENGTH - 3), 'C:\\' + 'a'.repeat(TARGET_PATH_MAX_LENGTH - 3)],
 ];
 
@@ -29,5 +31,13 @@ describe('Target path validator', function () {
   it('Rejects values that are not text', () => {
     for (const v of [undefined, null, 7, ['C:\\x'], { path: 'C:\\x' }]) assert.deepEqual(validateTargetPath(v), { ok: false, message: 'target_path is required' });
   });
-});
 
+  it('Can tell equivalent spellings of one folder apart from other folders', () => {
+    const same = ['C:\\Restored\\X', 'c:\\restored\\x\\', '\\\\localhost\\C$\\Restored\\X', '\\\\127.0.0.1\\c$\\restored\\x', '\\\\LOCALHOST\\c$\\Restored\\X\\',
+      '\\\\127.0.0.2\\C$\\Restored\\X', '\\\\0--1.ipv6-literal.net\\c$\\Restored\\X'];
+    assert.deepEqual(new Set(same.map(targetKey)), new Set(['c:\\restored\\x']));
+    const other = ['D:\\Restored\\X', '\\\\nas01\\c$\\Restored\\X', '\\\\localhost\\share\\Restored\\X', '\\\\localhost\\c$x\\Restored\\X', 'C:\\Restored\\X2'];
+    for (const path of other) assert.notEqual(targetKey(path), 'c:\\restored\\x', path);
+    assert.equal(targetKey('\\\\localhost\\C$'), targetKey('C:\\'));
+  });
+});
