@@ -51,6 +51,7 @@ export async function restoreDisk(deps: DiskRestoreDeps, request: DiskRestoreReq
   try {
     file = await createPartial(request.targetFile, source.size, platform, folder);
     created = true;
+    await request.onPartialCreated?.();
     const setDone = (n: number) => { bytesDone = n; };
     const result = plan
       ? await restoreParallel(plan, file, request, setDone, platform)

@@ -38,7 +38,10 @@ export class RunJournal {
     return this.state.done.includes(hostFile);
   }
 
-  /** Written before the disk's `.partial` is created, so a crash at any later moment leaves a known leftover. */
+  /**
+   * Written once this run has created the disk's `.partial` exclusively, before a byte goes into it: a crash later
+   * leaves a leftover known to be ours. A `.partial` that was already there is never recorded, so never deleted.
+   */
   async markStarted(hostFile: string): Promise<void> {
     if (!this.wasStarted(hostFile)) this.state.started.push(hostFile);
     await this.save();

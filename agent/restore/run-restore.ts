@@ -149,7 +149,6 @@ class RestoreRun {
         return { state: 'done' };
       }
     }
-    await journal.markStarted(disk.hostFile);
     this.outbox.add('HYPERV_RESTORE_DISK_STARTING', { disk_index: index + 1, total_disks: total, disk_name: disk.fileName });
     this.reporter.current = `Disk ${index + 1}/${total}: ${disk.fileName}`;
     this.reporter.setDisk(index, { status: 'running' });
@@ -161,6 +160,8 @@ class RestoreRun {
         onProgress: this.progressOf(index),
         onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
         beforeCommit: () => this.confirmNotCancelled(),
+        // Only a .partial this run created is ever its to delete on resume: a foreign one fails the disk untouched.
+        onPartialCreated: () => journal.markStarted(disk.hostFile),
       });
       await journal.markDone(disk.hostFile);
       this.log.info('disk restored', { disk: disk.fileName, ms: Date.now() - startedAt, ...result });

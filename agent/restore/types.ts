@@ -54,6 +54,12 @@ export interface DiskRestoreRequest {
    * can still keep a disk from appearing. It may abort `signal`; the engine then deletes the .partial.
    */
   beforeCommit?(): Promise<void>;
+  /**
+   * Called once this call has created the disk's .partial exclusively, before a byte is written: from then on the
+   * file is this restore's own (a crash leaves it for the resumed run to delete). Never called for a .partial that
+   * was already there. A rejection fails the disk; the engine then deletes the .partial.
+   */
+  onPartialCreated?(): Promise<void>;
 }
 
 export interface DiskRestoreResult {

@@ -1,0 +1,71 @@
+// A resumed restore deletes only what this run created (real kopia, real sidecar on SQLite, the agent's own
+// runRestore in process). The crash is the moment the end of the run never reaches the sidecar: the journal is then
+// left exactly as a killed agent leaves it, and the command is resumed.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAgentConfig } from '../../agent/config.js';
+import { openRepository } from '../../agent/restore/repository-session.js';
+import { runRestore, type RestoreDeps } from '../../agent/restore/run-restore.js';
+import { SidecarClient, SidecarError } from '../../agent/sidecar-client.js';
+import { createLogger } from '../../sidecar/lib/log.js';
+import type { FinishRequest } from '../../sidecar/schemas/agent.js';
+import { clientPost } from '../helpers/http.js';
+import { buildSampleVm, createTestRepository, diskLayout, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
+import { createRestoreWorld, type RestoreWorld } from '../helpers/restore-world.js';
+
+/** A sidecar connection that loses the end of the run, as a crash just before it was sent would. */
+class LosesTheEnd extends SidecarClient {
+  override finish(_runId: number, _body: FinishRequest): Promise<never> {
+    return Promise.reject(new SidecarError(409, 'test: the end of the run never arrives'));
+  }
+}
+
+describe('Resumed restore (real kopia, sidecar on SQLite)', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let repo: TestRepository;
+  let vm: SampleVm;
+  let world: RestoreWorld;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hvr-resume-'));
+    repo = await createTestRepository();
+    vm = await buildSampleVm(repo, [diskLayout('disk0.vhdx', 2), diskLayout('disk1.vhdx', 2)], 1);
+    world = await createRestoreWorld(repo, vm, 'sqlite', dir, { parallelism: 2 });
+  });
+
+  after(async () => {
+    await world?.close();
+    await repo?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('Cannot delete a .partial it did not create, also when the run is resumed after a crash', async () => {
+    const config = loadAgentConfig(world.configFile);
+    const options = { baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken };
+    const deps = (client: SidecarClient): RestoreDeps => ({ config, client, log: createLogger({ level: 'error' }), openRepository, stopSignal: new AbortController().signal });
+    const started = await clientPost(world.test.app, world.clientId, '/api/hyperv/restores', { backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\foreign' }).expect(200);
+    const folder = join(world.driveC, 'Restored', 'foreign');
+    // Someone else's file where the first disk's .partial goes: another restore writing it, or a person's copy.
+    const foreign = join(folder, 'disk0.vhdx.partial');
+    await mkdir(folder, { recursive: true });
+    await writeFile(foreign, 'not this restore\'s bytes');
+    const command = await new SidecarClient(options).claim();
+    assert.equal(command?.run_id, started.body.restore_run_id);
+
+    assert.equal(await runRestore(deps(new LosesTheEnd(options)), command!), 'warning', 'the first disk fails on the foreign file, the second is restored');
+    assert.equal(await readFile(foreign, 'utf8'), 'not this restore\'s bytes');
+    assert.ok(existsSync(join(config.workDir, `run-${command!.run_id}`, 'journal.json')), 'the journal is kept, as after a crash');
+
+    assert.equal(await runRestore(deps(new SidecarClient(options)), command!, { resumed: true }), 'warning');
+    assert.equal(await readFile(foreign, 'utf8'), 'not this restore\'s bytes', 'the resumed run left the foreign file alone');
+    assert.ok(!existsSync(join(folder, 'disk0.vhdx')), 'and wrote no disk in its place');
+    assert.equal(await sha256File(join(folder, 'disk1.vhdx')), vm.points[0]!.sha256['disk1.vhdx']);
+    const run = await world.test.db('s3_cloudbackup_runs').where('id', command!.run_id).first('status', 'error_summary');
+    assert.equal(run.status, 'warning');
+    assert.match(String(run.error_summary), /disk0\.vhdx: .*disk0\.vhdx\.partial exists/);
+  });
+});
