@@ -1,13 +1,13 @@
 // The agent command queue. Claiming is graphile-worker's idea done with portable SQL: read a few candidates, then
-// flip one with a compare-and-set UPDATE (WHERE id = ? AND status = 'pending'). Only the poll whose UPDATE touched
-// the row owns the command, so any number of concurrent polls hand a command out exactly once, on MariaDB and
-// SQLite alike, without SKIP LOCKED or table locks.
+// flip one with compare-and-set UPDATEs (its run WHERE status = 'queued', the command WHERE status = 'pending') in
+// one transaction. Only the poll whose UPDATEs touched the rows owns the command, so any number of concurrent polls
+// hand a command out exactly once, on MariaDB and SQLite alike, without SKIP LOCKED or table locks.
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
 import type { ClaimedCommand } from '../schemas/agent.js';
 import type { AgentAccountability } from './accountability.js';
-import { TERMINAL_STATUSES, transitionRun } from './run-status.js';
+import { transitionRun } from './run-status.js';
 
 /** The command types this agent runs; the reference's other types belong to its own agent. */
 export const AGENT_COMMAND_TYPES = ['hyperv_restore'] as const;
@@ -21,13 +21,13 @@ interface CandidateRow {
   payload_json: unknown;
 }
 
-/** Commands of this agent: queued for it, or (older rows without agent_id) belonging to a run of it. */
+/** Commands of this agent whose run is queued: queued for it, or (older rows without agent_id) of a run of it. */
 function candidates(db: Knex, agentId: number): Promise<CandidateRow[]> {
   return db(`${TABLES.commands} as c`)
     .join(`${TABLES.runs} as r`, 'r.id', 'c.run_id')
     .where('c.status', 'pending')
     .whereIn('c.type', AGENT_COMMAND_TYPES)
-    .whereNotIn('r.status', TERMINAL_STATUSES)
+    .where('r.status', 'queued')
     .where((w) => w.where('c.agent_id', agentId).orWhere((o) => o.whereNull('c.agent_id').andWhere('r.agent_id', agentId)))
     .orderBy('c.id')
     .limit(CANDIDATES)
@@ -43,6 +43,31 @@ function parsePayload(value: unknown): unknown {
   }
 }
 
+class ClaimLost extends Error {}
+
+/**
+ * Claims one candidate, or nothing when a cancel or another poll got there first. The run moves queued -> starting
+ * and the command pending -> processing in one transaction, run first: a client's cancel (runs.ts) takes the same
+ * two rows in the same order, so the two are serialised on the run row and agree: either the claim wins (the run is
+ * starting, the cancel becomes a request the agent sees on its next heartbeat) or the cancel wins (the run is
+ * cancelled and this hands out nothing).
+ */
+function claimOne(db: Knex, agentId: number, row: CandidateRow): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    if (!(await transitionRun(trx, Number(row.run_id), 'starting', { onlyFrom: ['queued'] }))) return false;
+    const won = affected(
+      await trx(TABLES.commands)
+        .where({ id: row.id, status: 'pending' })
+        .update({ status: 'processing', processed_at: toDbTime(), agent_id: agentId }),
+    );
+    if (won !== 1) throw new ClaimLost(); // another poll got the command: the run goes back to queued with it
+    return true;
+  }).catch((thrown: unknown) => {
+    if (thrown instanceof ClaimLost) return false;
+    throw thrown;
+  });
+}
+
 /** Hands the oldest pending command of this agent to the caller, or null. The run moves queued -> starting. */
 export async function claimNextCommand(db: Knex, who: AgentAccountability): Promise<ClaimedCommand | null> {
   const { agentId } = who;
@@ -50,14 +75,7 @@ export async function claimNextCommand(db: Knex, who: AgentAccountability): Prom
     const rows = await candidates(db, agentId);
     if (rows.length === 0) return null;
     for (const row of rows) {
-      const now = toDbTime();
-      const won = affected(
-        await db(TABLES.commands)
-          .where({ id: row.id, status: 'pending' })
-          .update({ status: 'processing', processed_at: now, agent_id: agentId }),
-      );
-      if (won !== 1) continue; // another poll got it first
-      await transitionRun(db, Number(row.run_id), 'starting', { onlyFrom: ['queued'] });
+      if (!(await claimOne(db, agentId, row))) continue;
       return { command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) };
     }
   }
