@@ -5,9 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_CATALOGUE } from '../sidecar/lib/event-catalogue.js';
 import type { Logger } from '../sidecar/lib/log.js';
 import { MAX_EVENTS_PER_BATCH, type AgentEvent, type AgentEventId, type EventParam } from '../sidecar/schemas/agent.js';
-import type { SidecarClient } from './sidecar-client.js';
+import { SidecarError, type SidecarClient } from './sidecar-client.js';
 
 export const OUTBOX_LIMIT = 1000;
+
+/** A refusal that no retry can change; an agent that is not let in (401, 403) keeps its events for when it is. */
+function isFinalRefusal(thrown: unknown): boolean {
+  return thrown instanceof SidecarError && !thrown.retryable && thrown.status !== 401 && thrown.status !== 403;
+}
 
 export class EventOutbox {
   private readonly queue: AgentEvent[] = [];
@@ -42,6 +47,14 @@ export class EventOutbox {
       try {
         await this.client.pushEvents(this.runId, { events: batch });
       } catch (thrown) {
+        if (isFinalRefusal(thrown)) {
+          // The sidecar will never take these (the run has ended, or it is not this agent's): sending them again
+          // would only hold up the end of the run.
+          this.log.warn('events refused by the sidecar, dropped', { runId: this.runId, dropped: batch.length, err: thrown });
+          this.queue.splice(0, batch.length);
+          this.dropped += batch.length;
+          continue;
+        }
         this.log.warn('events not delivered yet', { runId: this.runId, pending: this.queue.length, err: thrown });
         return false;
       }

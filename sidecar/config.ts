@@ -16,6 +16,8 @@ export interface Config {
   restoreStartsPerMinute: number;
   /** Command polls (claims) one agent may make per minute (per sidecar instance). */
   agentPollsPerMinute: number;
+  /** Events one agent may post per minute (per sidecar instance), counted per event. */
+  agentEventsPerMinute: number;
   /** The bridge secret being rotated out: still accepted until removed (docs/security.md). */
   bridgeSecretPrevious: string;
   /** How long a page of the backup-points listing is reused (docs/performance.md); 0 builds every request afresh. */
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel,
     restoreStartsPerMinute: integer(env, 'RATE_LIMIT_RESTORES_PER_MINUTE', 30, 1, 100_000),
     agentPollsPerMinute: integer(env, 'RATE_LIMIT_AGENT_POLLS_PER_MINUTE', 600, 1, 1_000_000),
+    agentEventsPerMinute: integer(env, 'RATE_LIMIT_AGENT_EVENTS_PER_MINUTE', 1200, 1, 1_000_000),
     bridgeSecretPrevious,
     listingCacheMs: integer(env, 'LISTING_CACHE_MS', 2000, 0, 60_000),
   });

@@ -16,7 +16,8 @@ export class FixedWindowLimiter {
 
   constructor(readonly limit: number, readonly windowMs: number, private readonly now: () => number = Date.now) {}
 
-  hit(key: string): Decision {
+  /** Counts `count` hits (e.g. the events of one batch) for `key`. */
+  hit(key: string, count = 1): Decision {
     const now = this.now();
     let window = this.windows.get(key);
     if (!window || now - window.start >= this.windowMs) {
@@ -24,7 +25,7 @@ export class FixedWindowLimiter {
       window = { start: now, count: 0 };
       this.windows.set(key, window);
     }
-    window.count += 1;
+    window.count += count;
     const retryAfterSeconds = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
     return { allowed: window.count <= this.limit, retryAfterSeconds };
   }
@@ -34,17 +35,20 @@ export class FixedWindowLimiter {
   }
 }
 
+/** Counts `count` hits for `key`; once its window is used up: Retry-After and a 429 with the envelope. */
+export function enforceLimit(limiter: FixedWindowLimiter, key: string, res: Response, count = 1): void {
+  const decision = limiter.hit(key, count);
+  if (!decision.allowed) {
+    res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    throw errors.rateLimited();
+  }
+}
+
 /** Refuses with 429, the envelope and Retry-After once `keyOf` has used up its window. No key: not limited. */
 export function rateLimit(limiter: FixedWindowLimiter, keyOf: (req: Request, res: Response) => string | undefined): RequestHandler {
   return (req, res, next) => {
     const key = keyOf(req, res);
-    if (key !== undefined) {
-      const decision = limiter.hit(key);
-      if (!decision.allowed) {
-        res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-        throw errors.rateLimited();
-      }
-    }
+    if (key !== undefined) enforceLimit(limiter, key, res);
     next();
   };
 }

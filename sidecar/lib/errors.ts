@@ -25,7 +25,7 @@ export const MESSAGES = {
 } as const;
 
 /** Codes whose message is built from the input (it names the field or the state), so they have no fixed text. */
-export const DETAIL_CODES = ['INVALID_INPUT', 'INVALID_JSON', 'INVALID_DISK_FILTER', 'INVALID_TARGET_PATH', 'CONFLICT', 'RUN_BUSY', 'RUN_TRANSITION'] as const;
+export const DETAIL_CODES = ['INVALID_INPUT', 'INVALID_JSON', 'INVALID_DISK_FILTER', 'INVALID_TARGET_PATH', 'CONFLICT', 'RUN_BUSY', 'RUN_TRANSITION', 'RUN_EVENTS_LIMIT'] as const;
 
 /** Every code an error can carry: closed, so a typo is a compile error rather than a new code. */
 export type ErrorCode = keyof typeof MESSAGES | (typeof DETAIL_CODES)[number];

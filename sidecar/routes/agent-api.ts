@@ -3,15 +3,16 @@
 import express, { Router, type Request } from 'express';
 import type { Deps } from '../deps.js';
 import { agentAuth, agentOf } from '../http/agent-auth.js';
-import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
+import { enforceLimit, FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
 import { requestLog } from '../http/request-log.js';
 import { respond } from '../http/respond.js';
 import { errors } from '../lib/errors.js';
 import { loneSurrogateProblem } from '../lib/text-input.js';
 import type { Validator } from '../lib/validator.js';
 import { RUN_ID_PATTERN, validateEvents, validateFinish, validateHeartbeat } from '../schemas/agent.js';
-import { storeAgentEvents } from '../services/agent-events.js';
-import { finishAgentRun, readOwnRun, recordHeartbeat } from '../services/agent-runs.js';
+import { assertRoomForEvents, storeAgentEvents } from '../services/agent-events.js';
+import { finishAgentRun, readOwnRun, recordHeartbeat, runFinishedError } from '../services/agent-runs.js';
+import { isTerminal } from '../services/run-status.js';
 import { claimNextCommand, resumableCommands } from '../services/commands.js';
 
 const RUN_ID = new RegExp(RUN_ID_PATTERN);
@@ -35,6 +36,7 @@ function bodyOf<T>(req: Request, validate: Validator<T>): T {
 export function agentApiRouter({ config, db, log, runFinished }: Deps): Router {
   const router = Router();
   const limitPolls = rateLimit(new FixedWindowLimiter(config.agentPollsPerMinute, 60_000), (_req, res) => String(agentOf(res).agentId));
+  const eventLimiter = new FixedWindowLimiter(config.agentEventsPerMinute, 60_000);
   // Authenticate before parsing: an unauthenticated caller learns nothing from a body error.
   router.use('/agent', agentAuth(db), express.json({ limit: '512kb' }));
 
@@ -69,7 +71,11 @@ export function agentApiRouter({ config, db, log, runFinished }: Deps): Router {
     const agent = agentOf(res);
     const runId = runIdOf(req);
     const { events } = bodyOf(req, validateEvents);
-    await readOwnRun(db, agent, runId);
+    const run = await readOwnRun(db, agent, runId);
+    if (isTerminal(run.status)) throw runFinishedError(run.status);
+    // Counted per event, not per request: a batch of 100 is 100.
+    enforceLimit(eventLimiter, String(agent.agentId), res, events.length);
+    await assertRoomForEvents(db, runId, events.length);
     respond(res, { ...(await storeAgentEvents(db, agent, runId, events)) });
   });
 
@@ -78,7 +84,7 @@ export function agentApiRouter({ config, db, log, runFinished }: Deps): Router {
     const runId = runIdOf(req);
     const finish = bodyOf(req, validateFinish);
     const result = await finishAgentRun(db, agent, runId, finish, runFinished);
-    requestLog(res, log).info('run finished', { agentId: agent.agentId, runId, status: finish.status });
+    requestLog(res, log).info('run finished', { agentId: agent.agentId, runId, status: result.run_status, reported: finish.status });
     respond(res, { ...result });
   });
 

@@ -3,6 +3,7 @@
 // the primary key refuses the key row, the transaction rolls back and the event is counted as a duplicate.
 import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
+import { AppError } from '../lib/errors.js';
 import type { AgentEvent, EventsResponse } from '../schemas/agent.js';
 import type { AgentAccountability } from './accountability.js';
 import { appendEvents } from './run-events.js';
@@ -10,6 +11,11 @@ import { TABLES } from '../db/tables.js';
 
 const DUPLICATE = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
 const SKEW_MS = 24 * 3600 * 1000;
+/**
+ * Far above what a restore reports (per disk a start, nine progress steps, an end and a few notices: under 1,000 for
+ * the 64 disks a run may have), low enough that an agent cannot fill the event table through one run.
+ */
+export const MAX_EVENTS_PER_RUN = 2000;
 
 function isDuplicate(thrown: unknown): boolean {
   const code = (thrown as { code?: unknown } | null)?.code;
@@ -32,6 +38,14 @@ async function storeOne(db: Knex, runId: number, event: AgentEvent, now: Date): 
   } catch (thrown) {
     if (isDuplicate(thrown)) return false;
     throw thrown;
+  }
+}
+
+/** 429 once this run's agent events would pass MAX_EVENTS_PER_RUN (every event an agent sent has a key row). */
+export async function assertRoomForEvents(db: Knex, runId: number, adding: number): Promise<void> {
+  const [row] = (await db(TABLES.eventKeys).where({ run_id: runId }).count({ n: '*' })) as { n: number | string }[];
+  if (Number(row?.n ?? 0) + adding > MAX_EVENTS_PER_RUN) {
+    throw new AppError('RUN_EVENTS_LIMIT', 429, `This run has reached its limit of ${MAX_EVENTS_PER_RUN} events`);
   }
 }
 

@@ -9,12 +9,28 @@ import type { AgentAccountability } from './accountability.js';
 import { agentOwnsRun } from './commands.js';
 import { finishRun, type RunFinishedBus } from './run-lifecycle.js';
 import { canTransition, isTerminal, transitionRun, type RunStatus } from './run-status.js';
+import { clampProgress, saneFinalStatus, type RecordedProgress } from './agent-report-sanity.js';
+import { parseDiskProgress } from './run-progress.js';
 
 export interface OwnRun {
   id: number;
   status: RunStatus;
   cancelRequested: boolean;
+  /** What is recorded so far: a report may not go back from it (agent-report-sanity.ts). */
+  progress: RecordedProgress;
 }
+
+interface OwnRunRow {
+  id: number;
+  status: RunStatus;
+  cancel_requested: unknown;
+  bytes_total: unknown;
+  bytes_transferred: unknown;
+  progress_pct: unknown;
+  progress_json: unknown;
+}
+
+const count = (v: unknown) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : 0);
 
 export const runFinishedError = (status: string) => new AppError('RUN_FINISHED', 409, `Run is already finished (${status})`);
 const busy = () => errors.conflict('Run status changed concurrently, retry', 'RUN_BUSY');
@@ -22,14 +38,15 @@ const busy = () => errors.conflict('Run status changed concurrently, retry', 'RU
 export async function readOwnRun(db: Knex, who: AgentAccountability, runId: number): Promise<OwnRun> {
   // A run of another agent answers exactly like a missing one.
   if (!(await agentOwnsRun(db, who.agentId, runId))) throw errors.runNotFound();
-  const row = (await db(TABLES.runs).where({ id: runId }).first('id', 'status', 'cancel_requested')) as
-    | { id: number; status: RunStatus; cancel_requested: unknown }
-    | undefined;
+  const row = (await db(TABLES.runs).where({ id: runId })
+    .first('id', 'status', 'cancel_requested', 'bytes_total', 'bytes_transferred', 'progress_pct', 'progress_json')) as OwnRunRow | undefined;
   if (!row) throw errors.runNotFound();
-  return { id: Number(row.id), status: row.status, cancelRequested: Number(row.cancel_requested) === 1 };
+  const progress = { bytesTotal: count(row.bytes_total), bytesDone: count(row.bytes_transferred), percent: count(row.progress_pct), disks: parseDiskProgress(row.progress_json) };
+  return { id: Number(row.id), status: row.status, cancelRequested: Number(row.cancel_requested) === 1, progress };
 }
 
-function progressColumns(p: ProgressReport): Record<string, unknown> {
+function progressColumns(run: OwnRun, report: ProgressReport): Record<string, unknown> {
+  const p = clampProgress(report, run.progress);
   return {
     bytes_total: p.bytes_total,
     bytes_transferred: p.bytes_done,
@@ -43,7 +60,7 @@ function progressColumns(p: ProgressReport): Record<string, unknown> {
 
 /** Moves the run forward to the reported status when that is a move forward; otherwise records progress only. */
 async function applyHeartbeat(db: Knex, run: OwnRun, beat: HeartbeatRequest): Promise<RunStatus | null> {
-  const set = progressColumns(beat);
+  const set = progressColumns(run, beat);
   if (run.status !== beat.status && canTransition(run.status, beat.status)) {
     return (await transitionRun(db, run.id, beat.status, { set, onlyFrom: [run.status] })) ? beat.status : null;
   }
@@ -63,11 +80,15 @@ export async function recordHeartbeat(db: Knex, who: AgentAccountability, runId:
 
 const COMMAND_OUTCOME = { success: 'completed', warning: 'completed', failed: 'failed', cancelled: 'failed' } as const;
 
-/** Final status. Repeating the same finish is a no-op (the agent retries when it lost the answer). */
+/**
+ * Final status, as far as the reported disks allow it (saneFinalStatus). Repeating the same finish is a no-op (the
+ * agent retries when it lost the answer).
+ */
 export async function finishAgentRun(
-  db: Knex, who: AgentAccountability, runId: number, finish: FinishRequest, bus: RunFinishedBus,
+  db: Knex, who: AgentAccountability, runId: number, reported: FinishRequest, bus: RunFinishedBus,
 ): Promise<{ run_status: RunStatus }> {
   let run = await readOwnRun(db, who, runId);
+  const finish = { ...reported, ...saneFinalStatus(reported.status, reported.message, reported.progress?.disks ?? run.progress.disks) };
   if (run.status === 'starting' && (finish.status === 'success' || finish.status === 'warning')) {
     // Every heartbeat that would have said "running" was lost (sidecar or database down during the restore), yet the
     // agent did run it: record that step first, so the state machine keeps its order.
@@ -82,7 +103,7 @@ export async function finishAgentRun(
   const ended = await finishRun(db, bus, runId, finish.status, {
     actor: who,
     summary: finish.status === 'success' ? null : finish.message.slice(0, 2000),
-    set: { ...(finish.progress ? progressColumns(finish.progress) : {}), ...(finish.status === 'success' ? { progress_pct: 100 } : {}) },
+    set: { ...(finish.progress ? progressColumns(run, finish.progress) : {}), ...(finish.status === 'success' ? { progress_pct: 100 } : {}) },
     onlyFrom: [run.status],
     command: {
       outcome: COMMAND_OUTCOME[finish.status],

@@ -96,12 +96,18 @@ export async function resumableCommands(db: Knex, who: AgentAccountability): Pro
   return rows.map((row) => ({ command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) }));
 }
 
-/** Whether this agent claimed a command of this run: every run-scoped agent call checks this first. */
+/**
+ * Whether this agent claimed a command of this run: every run-scoped agent call checks this first. A claim starts
+ * the run (claimOne), so a command retired before any claim (cancelled or failed while queued) leaves a run that
+ * never started: not this agent's, whatever the command's status says.
+ */
 export async function agentOwnsRun(db: Knex, agentId: number, runId: number): Promise<boolean> {
-  const row = await db(TABLES.commands)
-    .where({ run_id: runId, agent_id: agentId })
-    .whereIn('type', AGENT_COMMAND_TYPES)
-    .whereNot('status', 'pending')
-    .first('id');
+  const row = await db(`${TABLES.commands} as c`)
+    .join(`${TABLES.runs} as r`, 'r.id', 'c.run_id')
+    .where({ 'c.run_id': runId, 'c.agent_id': agentId })
+    .whereIn('c.type', AGENT_COMMAND_TYPES)
+    .whereNot('c.status', 'pending')
+    .whereNotNull('r.started_at')
+    .first('c.id');
   return row !== undefined;
 }

@@ -7,6 +7,11 @@ import { createDeps } from '../../sidecar/deps.js';
 import { parseJsonColumn } from '../../sidecar/db/dialect.js';
 import { createMemoryLogger } from '../../sidecar/lib/log.js';
 import type { HeartbeatRequest } from '../../sidecar/schemas/agent.js';
+import { MAX_EVENTS_PER_RUN } from '../../sidecar/services/agent-events.js';
+import { clientAccountability } from '../../sidecar/services/accountability.js';
+import { RunFinishedBus } from '../../sidecar/services/run-lifecycle.js';
+import { cancelRun } from '../../sidecar/services/runs.js';
+import { toDbTime } from '../../sidecar/db/dialect.js';
 import { seedAgentWorld, queueRestore, type AgentWorld } from '../helpers/agent-fixtures.js';
 import { createTestDatabase, testDialects, type TestDatabase } from '../helpers/database.js';
 
@@ -209,6 +214,102 @@ for (const dialect of testDialects()) {
       it('Rejects a finish with an unknown status', async () => {
         const res = await request(app).post(`/agent/runs/${runId}/finish`).set(w.a.headers).send({ status: 'partial_success', message: '' }).expect(400);
         assert.equal(res.body.message, 'body.status must be one of success, warning, failed, cancelled');
+      });
+    });
+
+    describe('what an agent is trusted with', function () {
+      let runId: number;
+      const disk = (name: string, status: 'done' | 'failed', bytes = 0) => ({ name, path: `C:\\VMs\\web01\\${name}`, bytes_total: 1000, bytes_done: bytes, status });
+      const progress = (disks: ReturnType<typeof disk>[]) => {
+        const report: Partial<HeartbeatRequest> = { ...beat(), disks, bytes_total: 2000, bytes_done: 0, progress_pct: 100 };
+        delete report.status; // a finish's progress has no status of its own
+        return report;
+      };
+      const post = (path: string, body: object) => request(app).post(`/agent/runs/${runId}${path}`).set(w.a.headers).send(body);
+      beforeEach(async () => {
+        runId = (await queueRestore(t.db, w.a)).runId;
+        await claim(w.a.headers).expect(200);
+        await post('/heartbeat', beat()).expect(200);
+      });
+
+      it('Cannot finish with success when every reported disk failed (failed) or some did (warning)', async () => {
+        const all = await post('/finish', { status: 'success', message: 'All 2 disks restored', progress: progress([disk('a.vhdx', 'failed'), disk('b.vhdx', 'failed')]) }).expect(200);
+        assert.equal(all.body.run_status, 'failed');
+        const run = await t.db('s3_cloudbackup_runs').where({ id: runId }).first();
+        assert.deepEqual([run.status, run.error_summary], ['failed', 'None of the 2 disks was restored (a.vhdx, b.vhdx)']);
+        assert.equal((await t.db('s3_cloudbackup_run_commands').where({ run_id: runId }).first()).status, 'failed');
+        await post('/finish', { status: 'success', message: 'All 2 disks restored', progress: progress([disk('a.vhdx', 'failed'), disk('b.vhdx', 'failed')]) }).expect(200);
+
+        const second = (await queueRestore(t.db, w.a)).runId;
+        await claim(w.a.headers).expect(200);
+        runId = second;
+        await post('/heartbeat', beat()).expect(200);
+        const some = await post('/finish', { status: 'success', message: 'All 2 disks restored', progress: progress([disk('a.vhdx', 'done', 1000), disk('b.vhdx', 'failed')]) }).expect(200);
+        assert.equal(some.body.run_status, 'warning');
+        const row = await t.db('s3_cloudbackup_runs').where({ id: second }).first();
+        assert.deepEqual([row.status, row.error_summary], ['warning', '1 of 2 disks restored; not restored: b.vhdx']);
+      });
+
+      it('Rejects events on a finished run with 409, storing nothing', async () => {
+        await post('/finish', { status: 'failed', message: 'kopia failed' }).expect(200);
+        const before = await t.db('s3_cloudbackup_run_events').where({ run_id: runId });
+        const res = await post('/events', { events: [event('evt-late-0001')] }).expect(409);
+        assert.deepEqual(res.body, { status: 'fail', message: 'Run is already finished (failed)' });
+        assert.deepEqual(await t.db('s3_cloudbackup_run_events').where({ run_id: runId }), before);
+      });
+
+      it('Cannot read, heartbeat or post events to a run cancelled before this agent claimed it (404)', async () => {
+        const q = await queueRestore(t.db, w.a);
+        await cancelRun(t.db, clientAccountability(w.a.clientId), { id: q.runId }, new RunFinishedBus());
+        assert.equal((await claim(w.a.headers).expect(200)).body.command, null);
+        const calls = [
+          request(app).get(`/agent/runs/${q.runId}`).set(w.a.headers),
+          request(app).post(`/agent/runs/${q.runId}/events`).set(w.a.headers).send({ events: [event('evt-00000009', 'HYPERV_RESTORE_DISK_COMPLETE')] }),
+          request(app).post(`/agent/runs/${q.runId}/heartbeat`).set(w.a.headers).send(beat()),
+          request(app).post(`/agent/runs/${q.runId}/finish`).set(w.a.headers).send({ status: 'success', message: 'completed: 2/2 disks restored' }),
+        ];
+        for (const res of await Promise.all(calls)) assert.deepEqual([res.status, res.body], [404, { status: 'fail', message: 'Run not found' }]);
+        const run = await t.db('s3_cloudbackup_runs').where({ id: q.runId }).first();
+        assert.equal(run.status, 'cancelled');
+        assert.deepEqual((await t.db('s3_cloudbackup_run_events').where({ run_id: q.runId })).map((e) => e.message_id), ['HYPERV_RESTORE_CANCELLED']);
+      });
+
+      it('Can clamp impossible progress: never past the total, never back from what was recorded', async () => {
+        const stored = async () => {
+          const run = await t.db('s3_cloudbackup_runs').where({ id: runId }).first();
+          const disks = parseJsonColumn<{ disks: { bytes_done: number; status: string }[] }>(run.progress_json, { disks: [] }).disks;
+          return [Number(run.bytes_transferred), Number(run.progress_pct), disks[0]?.bytes_done, disks[0]?.status];
+        };
+        const over = beat({ bytes_done: 5000, progress_pct: 50 });
+        over.disks = [{ ...over.disks[0]!, bytes_done: 4000 }];
+        await post('/heartbeat', over).expect(200);
+        assert.deepEqual(await stored(), [1000, 50, 1000, 'running']);
+        const back = beat({ bytes_done: 100, progress_pct: 10 });
+        back.disks = [{ ...back.disks[0]!, bytes_done: 100 }];
+        await post('/heartbeat', back).expect(200);
+        assert.deepEqual(await stored(), [1000, 50, 1000, 'running'], 'progress does not go backwards');
+        const done = beat({ bytes_done: 1000, progress_pct: 100 });
+        done.disks = [{ ...done.disks[0]!, bytes_done: 1000, status: 'done' }];
+        await post('/heartbeat', done).expect(200);
+        await post('/heartbeat', beat()).expect(200);
+        assert.deepEqual(await stored(), [1000, 100, 1000, 'done'], 'a finished disk stays finished');
+      });
+
+      it('Rejects events past the per-minute and the per-run caps with 429', async () => {
+        const limited = createApp(createDeps(loadConfig({ BRIDGE_SECRET: SECRET, DATABASE_URL: t.url, RATE_LIMIT_AGENT_EVENTS_PER_MINUTE: '150' }), { db: t.db, log: createMemoryLogger().log }));
+        const batch = (from: number) => ({ events: Array.from({ length: 100 }, (_, i) => event(`evt-minute-${from + i}`, 'HYPERV_RESTORE_NOTICE')) });
+        await request(limited).post(`/agent/runs/${runId}/events`).set(w.a.headers).send(batch(0)).expect(200);
+        const over = await request(limited).post(`/agent/runs/${runId}/events`).set(w.a.headers).send(batch(100)).expect(429);
+        assert.deepEqual(over.body, { status: 'fail', message: 'Too many requests' });
+        assert.ok(Number(over.headers['retry-after']) >= 1);
+        assert.equal((await t.db('s3_cloudbackup_run_events').where({ run_id: runId })).length, 100);
+
+        const keys = Array.from({ length: MAX_EVENTS_PER_RUN - 100 - 1 }, (_, i) => ({ run_id: runId, event_key: `evt-filler-${i}`, created_at: toDbTime() }));
+        for (let i = 0; i < keys.length; i += 500) await t.db('s3_hyperv_restore_event_keys').insert(keys.slice(i, i + 500));
+        await post('/events', { events: [event('evt-last-0001')] }).expect(200);
+        const full = await post('/events', { events: [event('evt-past-0001')] }).expect(429);
+        assert.deepEqual(full.body, { status: 'fail', message: `This run has reached its limit of ${MAX_EVENTS_PER_RUN} events` });
+        assert.equal((await t.db('s3_cloudbackup_run_events').where({ run_id: runId })).length, 101);
       });
     });
   });
