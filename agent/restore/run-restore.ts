@@ -11,6 +11,7 @@ import type { AgentPlatform } from '../platform/platform.js';
 import { EventOutbox } from '../event-outbox.js';
 import type { SidecarClient } from '../sidecar-client.js';
 import { deliverFinish } from './deliver-finish.js';
+import { describeFailure, STORAGE_UNREADABLE, type FailureText } from './failure-text.js';
 import { removePartial } from './partial-file.js';
 import { RestoreReporter } from './reporter.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
@@ -29,6 +30,9 @@ export interface RestoreDeps {
 
 type StopReason = 'cancel' | 'run-finished' | 'agent-stopping';
 type DiskOutcome = { state: 'done' } | { state: 'failed'; message: string } | { state: 'cancelled' };
+/** Why nothing could start: the customer's words and the detail for the admin page and the log. */
+type NothingStarted = FailureText;
+const nothingStarted = (message: string): NothingStarted => ({ message, detail: message });
 
 /** `resumed`: this agent had the command in hand before it restarted (crash): finished disks are kept. */
 export async function runRestore(deps: RestoreDeps, command: ClaimedCommand, { resumed = false } = {}): Promise<FinalStatus | null> {
@@ -72,7 +76,7 @@ class RestoreRun {
     const { plan } = this;
     this.outbox.add('HYPERV_RESTORE_STARTING', { vm_name: plan.vmName, disk_count: plan.disks.length, target_path: plan.targetPath });
     this.reporter.start();
-    let outcomes: DiskOutcome[] | string;
+    let outcomes: DiskOutcome[] | NothingStarted;
     try {
       outcomes = await this.restoreAll();
     } finally {
@@ -83,17 +87,17 @@ class RestoreRun {
   }
 
   /** Every disk's outcome, or the reason nothing could start. */
-  private async restoreAll(): Promise<DiskOutcome[] | string> {
+  private async restoreAll(): Promise<DiskOutcome[] | NothingStarted> {
     const { config } = this.deps;
     try {
       await mkdir(this.plan.hostTarget, { recursive: true });
     } catch (thrown) {
-      return `cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? coerceError(thrown).message}`;
+      return nothingStarted(`cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     try {
       this.journal = await RunJournal.open(config.workDir, this.plan.runId, this.resumed);
     } catch (thrown) {
-      return `cannot write to the agent's work folder: ${(thrown as NodeJS.ErrnoException).code ?? coerceError(thrown).message}`;
+      return nothingStarted(`cannot write to the agent's work folder: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     if (this.resumed) {
       // Only a .partial this run started is ours to delete: the earlier process died before it could. Done first, so
@@ -113,8 +117,11 @@ class RestoreRun {
       });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));
-      // The engine's own errors already say what failed; anything else gets that context here.
-      return thrown instanceof RestoreError ? thrown.message : `Cannot open the backup repository: ${coerceError(thrown).message}`;
+      // The engine's own errors already say what failed; anything else gets that context here. The customer reads
+      // only that the storage could not be read: kopia's words name the repository's location.
+      const detail = thrown instanceof RestoreError ? thrown.message : `Cannot open the backup repository: ${coerceError(thrown).message}`;
+      this.log.warn('cannot open the repository', { detail });
+      return { message: STORAGE_UNREADABLE, detail };
     }
     this.log.info('repository open', { ms: Date.now() - openedAt, repository: config.repository.type });
     const outcomes: DiskOutcome[] = [];
@@ -168,9 +175,10 @@ class RestoreRun {
       this.reporter.setDisk(index, { status: 'done', bytes_total: result.bytesTotal, bytes_done: result.bytesTotal });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.markCancelled(index);
-      const message = coerceError(thrown).message;
+      const { message, detail } = describeFailure(thrown, this.plan);
+      this.log.warn('disk failed', { disk: disk.fileName, detail });
       this.reporter.setDisk(index, { status: 'failed', message });
-      this.outbox.add('HYPERV_RESTORE_DISK_FAILED', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total, message });
+      this.outbox.add('HYPERV_RESTORE_DISK_FAILED', { disk_name: disk.fileName, disk_index: index + 1, total_disks: total, message, detail: detail.slice(0, 2000) });
       return { state: 'failed', message };
     }
     this.addDiskComplete(index);
@@ -201,7 +209,7 @@ class RestoreRun {
     return { state: 'cancelled' };
   }
 
-  private async conclude(outcomes: DiskOutcome[] | string): Promise<FinalStatus | null> {
+  private async conclude(outcomes: DiskOutcome[] | NothingStarted): Promise<FinalStatus | null> {
     if (this.stopReason === 'run-finished') return null; // the sidecar already ended the run (watchdog, cancel)
     const { status, message } = this.verdict(outcomes);
     this.reporter.current = '';
@@ -211,7 +219,7 @@ class RestoreRun {
     return status;
   }
 
-  private verdict(outcomes: DiskOutcome[] | string): { status: FinalStatus; message: string } {
+  private verdict(outcomes: DiskOutcome[] | NothingStarted): { status: FinalStatus; message: string } {
     const total = this.plan.disks.length;
     if (this.stopReason === 'cancel') {
       this.outbox.add('HYPERV_RESTORE_CANCELLED', {});
@@ -222,9 +230,9 @@ class RestoreRun {
       this.outbox.add('HYPERV_RESTORE_FAILED', { message });
       return { status: 'failed', message };
     }
-    if (typeof outcomes === 'string') {
-      this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes });
-      return { status: 'failed', message: outcomes };
+    if (!Array.isArray(outcomes)) {
+      this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes.message, detail: outcomes.detail.slice(0, 2000) });
+      return { status: 'failed', message: outcomes.message };
     }
     const failed = outcomes.flatMap((o, i) => (o.state === 'failed' ? [`${this.plan.disks[i]!.fileName}: ${o.message}`] : []));
     const restored = total - failed.length;

@@ -13,7 +13,7 @@ import {
 } from '../schemas/client.js';
 import { listVmPoints, requireClientVm } from '../services/backup-points.js';
 import { startRestore } from '../services/restores.js';
-import { listRunEvents } from '../services/run-events.js';
+import { clientEvent, listRunEvents } from '../services/run-events.js';
 import { cancelRun, findClientRun, getRun } from '../services/runs.js';
 import { listVms } from '../services/vms.js';
 
@@ -59,7 +59,7 @@ export function clientApiRouter({ config, db, log: rootLog, listingCache, listin
   router.get('/api/runs/:run/events', async (req, res) => {
     const run = await findClientRun(db, clientOf(res), parseRunRef(req.params.run));
     const q = runEventsQuery(req.query);
-    const events = await listRunEvents(db, run.id, q.after, q.limit);
+    const events = (await listRunEvents(db, run.id, q.after, q.limit)).map(clientEvent);
     respond(res, { run_id: run.id, run_status: run.status, events, last_id: events.at(-1)?.id ?? q.after });
   });
 

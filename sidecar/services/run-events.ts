@@ -82,6 +82,17 @@ export function toRunEvent(row: EventRow): RunEvent {
   };
 }
 
+/**
+ * An event as its client may read it: without `detail`, the agent's own words about a failure (host paths, the
+ * repository's location), which only the admin page shows. The rendered message never uses it.
+ */
+export function clientEvent(event: RunEvent): RunEvent {
+  if (!Object.hasOwn(event.params, 'detail')) return event;
+  const params = { ...event.params };
+  delete params.detail;
+  return { ...event, params };
+}
+
 /** Events of one run with id > afterId, oldest first, at most `limit` (capped at MAX_EVENTS_PER_CALL). */
 export async function listRunEvents(db: Knex, runId: number, afterId = 0, limit = MAX_EVENTS_PER_CALL): Promise<RunEvent[]> {
   const rows = (await db(EVENTS_TABLE)

@@ -12,7 +12,7 @@ import { runRestore, type RestoreDeps } from '../../agent/restore/run-restore.js
 import { SidecarClient, SidecarError } from '../../agent/sidecar-client.js';
 import { createLogger } from '../../sidecar/lib/log.js';
 import type { FinishRequest } from '../../sidecar/schemas/agent.js';
-import { clientPost } from '../helpers/http.js';
+import { clientGet, clientPost } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 import { createRestoreWorld, type RestoreWorld } from '../helpers/restore-world.js';
 
@@ -66,6 +66,27 @@ describe('Resumed restore (real kopia, sidecar on SQLite)', function () {
     assert.equal(await sha256File(join(folder, 'disk1.vhdx')), vm.points[0]!.sha256['disk1.vhdx']);
     const run = await world.test.db('s3_cloudbackup_runs').where('id', command!.run_id).first('status', 'error_summary');
     assert.equal(run.status, 'warning');
-    assert.match(String(run.error_summary), /disk0\.vhdx: .*disk0\.vhdx\.partial exists/);
+    // The customer reads their own target path, never the agent host's folder; the admin page keeps that one.
+    assert.match(String(run.error_summary), /^1 of 2 disks restored to C:\\Restored\\foreign; failed: disk0\.vhdx: C:\\Restored\\foreign\\disk0\.vhdx\.partial exists: /);
+    const events = (await clientGet(world.test.app, world.clientId, `/api/runs/${command!.run_id}/events`).expect(200)).body.events as { message_id: string; params: object }[];
+    assert.ok(!JSON.stringify(events).includes(world.driveC), 'no host path in what the client reads');
+    assert.ok(!(await clientGet(world.test.app, world.clientId, `/api/runs/${command!.run_id}`).expect(200)).text.includes(world.driveC));
+    const stored = await world.test.db('s3_cloudbackup_run_events').where({ run_id: command!.run_id, message_id: 'HYPERV_RESTORE_DISK_FAILED' }).pluck('params_json');
+    assert.ok(stored.some((p: string) => String(JSON.parse(p).detail).startsWith(`${foreign} exists`)), 'the detail is kept for the admin page');
+  });
+
+  it('Cannot show the customer where the backup storage is: a generic sentence, the detail for the admin page', async () => {
+    const config = { ...loadAgentConfig(world.configFile), repository: { type: 'filesystem' as const, path: join(dir, 'no-repository-here') } };
+    const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
+    const started = await clientPost(world.test.app, world.clientId, '/api/hyperv/restores', { backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\nostore' }).expect(200);
+    const command = await client.claim();
+    assert.equal(await runRestore({ config, client, log: createLogger({ level: 'error' }), openRepository, stopSignal: new AbortController().signal }, command!), 'failed');
+    const run = (await clientGet(world.test.app, world.clientId, `/api/runs/${started.body.restore_run_id}`).expect(200)).body.run as { status: string; error_summary: string };
+    assert.deepEqual([run.status, run.error_summary], ['failed', 'the backup storage could not be read']);
+    const events = (await clientGet(world.test.app, world.clientId, `/api/runs/${started.body.restore_run_id}/events`).expect(200)).body.events as { message: string }[];
+    assert.equal(events.at(-1)?.message, 'Hyper-V restore failed: the backup storage could not be read.');
+    assert.ok(!JSON.stringify(events).includes('no-repository-here'));
+    const stored = await world.test.db('s3_cloudbackup_run_events').where({ run_id: started.body.restore_run_id, message_id: 'HYPERV_RESTORE_FAILED' }).first('params_json');
+    assert.match(JSON.parse(stored.params_json).detail, /^Cannot open the backup repository: /);
   });
 });

@@ -137,7 +137,7 @@ describe('Agent killed (SIGKILL) mid-restore and started again (real agent, kopi
     const config = JSON.parse(readFileSync(world.configFile, 'utf8')) as Record<string, unknown>;
     agent = startAgent(writeAgentConfig(dir, { ...config, repository_password: 'not-the-password' }, 'agent-crash-bad.json'));
     const end = await waitEnd(runId);
-    assert.deepEqual([end.status, end.error_summary], ['failed', 'Cannot open the backup repository: the repository password is wrong']);
+    assert.deepEqual([end.status, end.error_summary], ['failed', 'the backup storage could not be read']);
     const [smallFile, bigFile] = files('fail') as [string, string];
     assert.ok(!existsSync(`${bigFile}.partial`), 'the leftover .partial was deleted');
     assert.ok(!existsSync(bigFile), 'no final file for the unfinished disk');
