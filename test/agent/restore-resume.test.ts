@@ -15,6 +15,7 @@ import type { FinishRequest } from '../../sidecar/schemas/agent.js';
 import { clientGet, clientPost } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 import { createRestoreWorld, type RestoreWorld } from '../helpers/restore-world.js';
+import { createPosixPlatform } from '../../agent/platform/posix.js';
 
 /** A sidecar connection that loses the end of the run, as a crash just before it was sent would. */
 class LosesTheEnd extends SidecarClient {
@@ -46,7 +47,7 @@ describe('Resumed restore (real kopia, sidecar on SQLite)', function () {
   it('Cannot delete a .partial it did not create, also when the run is resumed after a crash', async () => {
     const config = loadAgentConfig(world.configFile);
     const options = { baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken };
-    const deps = (client: SidecarClient): RestoreDeps => ({ config, client, log: createLogger({ level: 'error' }), openRepository, stopSignal: new AbortController().signal });
+    const deps = (client: SidecarClient): RestoreDeps => ({ config, client, log: createLogger({ level: 'error' }), openRepository, stopSignal: new AbortController().signal, platform: createPosixPlatform() });
     const started = await clientPost(world.test.app, world.clientId, '/api/hyperv/restores', { backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\foreign' }).expect(200);
     const folder = join(world.driveC, 'Restored', 'foreign');
     // Someone else's file where the first disk's .partial goes: another restore writing it, or a person's copy.
@@ -80,7 +81,7 @@ describe('Resumed restore (real kopia, sidecar on SQLite)', function () {
     const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
     const started = await clientPost(world.test.app, world.clientId, '/api/hyperv/restores', { backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\nostore' }).expect(200);
     const command = await client.claim();
-    assert.equal(await runRestore({ config, client, log: createLogger({ level: 'error' }), openRepository, stopSignal: new AbortController().signal }, command!), 'failed');
+    assert.equal(await runRestore({ config, client, log: createLogger({ level: 'error' }), openRepository, stopSignal: new AbortController().signal, platform: createPosixPlatform() }, command!), 'failed');
     const run = (await clientGet(world.test.app, world.clientId, `/api/runs/${started.body.restore_run_id}`).expect(200)).body.run as { status: string; error_summary: string };
     assert.deepEqual([run.status, run.error_summary], ['failed', 'the backup storage could not be read']);
     const events = (await clientGet(world.test.app, world.clientId, `/api/runs/${started.body.restore_run_id}/events`).expect(200)).body.events as { message: string }[];
