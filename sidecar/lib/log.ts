@@ -75,11 +75,12 @@ function errorFields(value: unknown): unknown {
 }
 
 function wrap(log: Pino, secrets: SecretCounts): Logger {
+  // The message goes in as the first field, so a line reads level, time, scope, msg, fields (pino would put it last).
   return {
-    debug: (msg, fields) => log.debug(fields ?? {}, msg),
-    info: (msg, fields) => log.info(fields ?? {}, msg),
-    warn: (msg, fields) => log.warn(fields ?? {}, msg),
-    error: (msg, fields) => log.error(fields ?? {}, msg),
+    debug: (msg, fields) => log.debug({ msg, ...fields }),
+    info: (msg, fields) => log.info({ msg, ...fields }),
+    warn: (msg, fields) => log.warn({ msg, ...fields }),
+    error: (msg, fields) => log.error({ msg, ...fields }),
     child: (scope) => wrap(log.child(scope), secrets),
     addSecret: (value) => addSecretTo(secrets, value),
   };

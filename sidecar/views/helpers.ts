@@ -1,12 +1,23 @@
-// Handlebars helpers for the pages. Registered explicitly (no auto-discovery) so a template can only use these.
-import type { HelperDelegate } from 'handlebars';
+// Handlebars helpers for the client pages and the admin pages (one instance, views/render.ts). Registered
+// explicitly (no auto-discovery) so a template can only use these.
+import type { HelperDelegate, HelperOptions } from 'handlebars';
 import Handlebars from 'handlebars';
+import { ADMIN_MODULE_LINK } from './links.js';
 import { formatBytes } from '../lib/format-bytes.js';
 
+/** What a page shows for a missing value: the client pages '—'; the admin pages render with `data.emptyText` '-'. */
+export const CLIENT_EMPTY_TEXT = '—';
+export const ADMIN_EMPTY_TEXT = '-';
+
+const emptyText = (options: HelperOptions): string => {
+  const text: unknown = (options.data as { emptyText?: unknown } | undefined)?.emptyText;
+  return typeof text === 'string' ? text : CLIENT_EMPTY_TEXT;
+};
+const isEmpty = (value: unknown): boolean => value === null || value === undefined || value === '';
+
 /** Byte counts as the event texts show them (the browser loads the same compiled module). */
-export function bytesText(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  return formatBytes(Number(value));
+export function bytesText(value: unknown, empty = CLIENT_EMPTY_TEXT): string {
+  return isEmpty(value) ? empty : formatBytes(Number(value));
 }
 
 /** A stored UTC time ('YYYY-MM-DD HH:MM:SS' or ISO) -> ISO 8601 with Z, for <time datetime> and the browser. */
@@ -33,13 +44,34 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+const STATUS_CLASS: Record<string, string> = {
+  success: 'success', warning: 'warning', failed: 'danger', cancelled: 'default', running: 'info', starting: 'info', queued: 'primary',
+};
+
+/** `{{link "action" "run" "run_id" id}}` -> addonmodules.php?module=hypervrestore&action=run&run_id=5 (empty values left out). */
+function adminLink(...args: unknown[]): Handlebars.SafeString {
+  const pairs = args.slice(0, -1);
+  let url = ADMIN_MODULE_LINK;
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const value = pairs[i + 1];
+    if (!isEmpty(value)) url += `&${encodeURIComponent(String(pairs[i]))}=${encodeURIComponent(String(value))}`;
+  }
+  // Values are URI-encoded above, so escaping & is all HTML needs.
+  return new Handlebars.SafeString(url.replace(/&/g, '&amp;'));
+}
+
 const HELPERS: Record<string, HelperDelegate> = {
-  bytes: (value: unknown) => bytesText(value),
+  bytes: (value: unknown, options: HelperOptions) => bytesText(value, emptyText(options)),
   isoTime: (value: unknown) => isoTime(value),
   utcText: (value: unknown) => utcText(value),
   json: (value: unknown) => new Handlebars.SafeString(scriptJson(value)),
   eq: (a: unknown, b: unknown) => a === b,
   plural: (count: unknown, one: string, many: string) => (Number(count) === 1 ? one : many),
+  // The admin pages' own: a stored time as written, a percentage, a status's Bootstrap class, a module link.
+  date: (iso: unknown, options: HelperOptions) => (typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : emptyText(options)),
+  pct: (n: unknown, options: HelperOptions) => (typeof n === 'number' ? `${n.toFixed(1)}%` : emptyText(options)),
+  statusClass: (status: unknown) => STATUS_CLASS[String(status)] ?? 'default',
+  link: adminLink,
 };
 
 export function registerHelpers(hbs: typeof Handlebars): void {

@@ -6,6 +6,9 @@
 export type LinkMode = 'direct' | 'bridge';
 export type PageName = 'hyperv' | 'hyperv-restore' | 'live';
 
+/** The admin pages' links, relative to WHMCS's admin folder (addonmodules.php). */
+export const ADMIN_MODULE_LINK = 'addonmodules.php?module=hypervrestore';
+
 /** Relative on purpose: it resolves against the WHMCS page the fragment is shown in, wherever WHMCS is installed. */
 export const BRIDGE_BASE = 'index.php?m=hypervrestore';
 

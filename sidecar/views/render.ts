@@ -1,4 +1,5 @@
-// One handlebars instance for the sidecar: templates/ is read and compiled once, at the first createRenderer().
+// One handlebars instance for the sidecar's views, client pages and admin pages (admin-views.ts) alike, with the
+// helpers of helpers.ts. templates/ is read and compiled once, at the first createRenderer().
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -20,9 +21,12 @@ function compileFolder(hbs: typeof Handlebars, dir: string): Map<string, Compile
   return out;
 }
 
+/** The views' handlebars instance: every template is compiled with it, so each sees the same helpers. */
+export const viewEngine = Handlebars.create();
+registerHelpers(viewEngine);
+
 export function createRenderer(dir: string = TEMPLATES_DIR): Renderer {
-  const hbs = Handlebars.create();
-  registerHelpers(hbs);
+  const hbs = viewEngine;
   for (const file of readdirSync(join(dir, 'partials')).filter((f) => f.endsWith('.hbs'))) {
     hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, 'partials', file), 'utf8'));
   }
