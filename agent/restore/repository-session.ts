@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createPlatform } from '../platform/current.js';
 import { connectRepository, createKopiaContext } from './kopia.js';
 import { startKopiaServer, type KopiaServer } from './kopia-server.js';
-import { restoreDisk } from './restore-disk.js';
+import { findDiskSource, restoreDisk } from './restore-disk.js';
 import { RestoreError, type RepositoryOptions, type RepositorySession } from './types.js';
 
 export async function openRepository(options: RepositoryOptions): Promise<RepositorySession> {
@@ -36,6 +36,10 @@ export async function openRepository(options: RepositoryOptions): Promise<Reposi
     restoreDisk: (request) => {
       if (closed) return Promise.reject(new RestoreError('REPOSITORY_UNAVAILABLE', 'The repository session is closed'));
       return restoreDisk({ ctx, server: getServer, forceKopiaRestore: options.forceKopiaRestore ?? false, platform }, request);
+    },
+    diskSize: async (manifestId, expectedFileName, signal) => {
+      if (closed) throw new RestoreError('REPOSITORY_UNAVAILABLE', 'The repository session is closed');
+      return (await findDiskSource(ctx, manifestId, expectedFileName, signal)).size;
     },
     close: async () => {
       closed = true;

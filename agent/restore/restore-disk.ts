@@ -89,9 +89,7 @@ async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Prom
       message: `The target folder's file attributes could not be read (${folder.reason ?? 'unknown reason'}), so the agent cannot make sure the disk is not compressed or encrypted, which Hyper-V refuses; check it before attaching it.`,
     });
   }
-  const manifest = await readSnapshotManifest(deps.ctx, request.manifestId, request.signal);
-  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${request.manifestId} was not found in the repository`);
-  const source = await resolveDiskSource(deps.ctx, manifest, request.expectedFileName, request.signal);
+  const source = await findDiskSource(deps.ctx, request.manifestId, request.expectedFileName, request.signal);
   if (deps.forceKopiaRestore) {
     request.onNotice?.({ code: 'PARALLEL_UNAVAILABLE', message: 'Parallel restore is turned off; using kopia snapshot restore instead.' });
   }
@@ -102,6 +100,13 @@ async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Prom
   await assertFreeSpace(request.targetFile, deps.platform.spaceNeeded(source.size, zeroBytes));
   throwIfCancelled(request.signal);
   return { source, plan, folder };
+}
+
+/** The disk's file in its snapshot: metadata only, no disk data is read. */
+export async function findDiskSource(ctx: KopiaContext, manifestId: string, expectedFileName: string, signal: AbortSignal): Promise<DiskSource> {
+  const manifest = await readSnapshotManifest(ctx, manifestId, signal);
+  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${manifestId} was not found in the repository`);
+  return resolveDiskSource(ctx, manifest, expectedFileName, signal);
 }
 
 function validateRequest(request: DiskRestoreRequest): void {

@@ -4,7 +4,7 @@
 // share as its computer account, so any share open to that account would do otherwise), and the Windows target is
 // mapped to a host folder through the config's path_map.
 import { join, resolve, sep } from 'node:path';
-import { validateTargetPath } from '../../sidecar/lib/target-path.js';
+import { validateTargetPath, validateWindowsPath, workFolderRefusal } from '../../sidecar/lib/target-path.js';
 import { validateHypervRestorePayload, type ClaimedCommand } from '../../sidecar/schemas/agent.js';
 
 export interface PlannedDisk {
@@ -17,6 +17,8 @@ export interface PlannedDisk {
   expectedFileName: string;
   /** Final path on this host. */
   hostFile: string;
+  /** The same file as the customer names it: the Windows target folder plus the file name. */
+  shownFile: string;
 }
 
 export interface RestorePlan {
@@ -51,13 +53,15 @@ export function mapTargetPath(windowsPath: string, pathMap: Record<string, strin
   return platform === 'win32' ? windowsPath : null;
 }
 
-function diskOf(sourcePath: string, manifestId: string, hostTarget: string): PlannedDisk | string {
-  const checked = validateTargetPath(sourcePath);
+function diskOf(sourcePath: string, manifestId: string, hostTarget: string, targetPath: string): PlannedDisk | string {
+  // Where the disk was on its host: only its syntax matters (Hyper-V's default folder is under ProgramData\Microsoft).
+  const checked = validateWindowsPath(sourcePath);
   if (!checked.ok) return `disk path "${sourcePath}" is not a valid Windows path`;
   const fileName = sourcePath.split('\\').pop() ?? '';
   if (!DISK_FILE.test(fileName)) return `disk path "${sourcePath}" does not name a .vhdx, .vhd or .avhdx file`;
   const stem = fileName.replace(/\.[^.]+$/, '');
-  return { sourcePath, manifestId, fileName, expectedFileName: `${stem}.vhdx`, hostFile: join(hostTarget, fileName) };
+  const shownFile = targetPath.endsWith('\\') ? targetPath + fileName : `${targetPath}\\${fileName}`;
+  return { sourcePath, manifestId, fileName, expectedFileName: `${stem}.vhdx`, hostFile: join(hostTarget, fileName), shownFile };
 }
 
 /** `\\server\share` of a UNC path (validated), or null for a drive path. */
@@ -67,14 +71,32 @@ export function shareOf(path: string): string | null {
   return server && share ? `\\\\${server}\\${share}` : null;
 }
 
+export interface PlanHost {
+  /** The agent's own work folder (a host path): never a restore target, nor anything inside it. */
+  workDir?: string;
+  /** %SystemDrive% on Windows; C: elsewhere. */
+  systemDrive?: string;
+}
+
+/** The shared target rule with what only this host knows: its system drive and its own work folder. */
+function checkTarget(targetPath: string, vmName: string, platform: string, host: PlanHost) {
+  const protectedFolders = platform === 'win32' && host.workDir ? [host.workDir] : [];
+  return validateTargetPath(targetPath, { vmName, protectedFolders, systemDrive: host.systemDrive });
+}
+
+function insideFolder(path: string, folder: string): boolean {
+  const base = resolve(folder);
+  return path === base || path.startsWith(base + sep);
+}
+
 export function planRestore(command: ClaimedCommand, pathMap: Record<string, string>, platform = process.platform,
-  allowedShares: readonly string[] = []): PlanResult {
+  allowedShares: readonly string[] = [], host: PlanHost = {}): PlanResult {
   if (command.type !== 'hyperv_restore') return refuse(`unsupported command type "${command.type}"`);
   const parsed = validateHypervRestorePayload(command.payload);
   if (!parsed.ok) return refuse(`invalid restore payload: ${parsed.message}`);
   const payload = parsed.value;
   if (payload.restore_run_id !== command.run_id) return refuse('invalid restore payload: restore_run_id does not match the command\'s run');
-  const target = validateTargetPath(payload.target_path);
+  const target = checkTarget(payload.target_path, payload.vm_name, platform, host);
   if (!target.ok) return refuse(target.message);
   const share = shareOf(target.path);
   if (share && !allowedShares.some((allowed) => allowed.toLowerCase() === share.toLowerCase())) {
@@ -82,9 +104,13 @@ export function planRestore(command: ClaimedCommand, pathMap: Record<string, str
   }
   const hostTarget = mapTargetPath(target.path, pathMap, platform);
   if (!hostTarget) return refuse(`target_path ${target.path} is not on a drive or share this agent may write to`);
+  // A mapped drive may hold the work folder under another name than Windows would give it: checked on the host too.
+  if (host.workDir && insideFolder(hostTarget, host.workDir)) {
+    return refuse(workFolderRefusal(payload.vm_name));
+  }
   const disks: PlannedDisk[] = [];
   for (const [sourcePath, manifestId] of Object.entries(payload.disk_manifests)) {
-    const disk = diskOf(sourcePath, manifestId, hostTarget);
+    const disk = diskOf(sourcePath, manifestId, hostTarget, target.path);
     if (typeof disk === 'string') return refuse(disk);
     if (disks.some((d) => d.fileName.toLowerCase() === disk.fileName.toLowerCase())) {
       return refuse(`two selected disks have the same file name "${disk.fileName}"; restore them separately`);

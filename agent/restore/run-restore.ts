@@ -14,8 +14,9 @@ import { deliverFinish } from './deliver-finish.js';
 import { describeFailure, STORAGE_UNREADABLE, type FailureText } from './failure-text.js';
 import { removePartial } from './partial-file.js';
 import { RestoreReporter } from './reporter.js';
-import { planRestore, type RestorePlan } from './restore-plan.js';
+import { planRestore, type PlannedDisk, type RestorePlan } from './restore-plan.js';
 import { RunJournal } from './run-journal.js';
+import { existingTargetProblems, spaceProblem } from './target-check.js';
 import { RestoreError, type DiskProgress, type RepositoryOptions, type RepositorySession } from './types.js';
 
 export interface RestoreDeps {
@@ -33,12 +34,19 @@ type DiskOutcome = { state: 'done' } | { state: 'failed'; message: string } | { 
 /** Why nothing could start: the customer's words and the detail for the admin page and the log. */
 type NothingStarted = FailureText;
 const nothingStarted = (message: string): NothingStarted => ({ message, detail: message });
+/** The target folder cannot take this restore: one sentence per problem, in the customer's paths. */
+interface TargetRefusal {
+  refusal: string[];
+}
+type NoDisks = NothingStarted | TargetRefusal;
 
 /** `resumed`: this agent had the command in hand before it restarted (crash): finished disks are kept. */
 export async function runRestore(deps: RestoreDeps, command: ClaimedCommand, { resumed = false } = {}): Promise<FinalStatus | null> {
   const log = deps.log.child({ runId: command.run_id, commandId: command.command_id });
   const outbox = new EventOutbox(deps.client, command.run_id, log);
-  const planned = planRestore(command, deps.config.pathMap, deps.platform.name === 'win32' ? 'win32' : 'linux', deps.config.allowedShares);
+  const platform = deps.platform.name === 'win32' ? 'win32' : 'linux';
+  const planned = planRestore(command, deps.config.pathMap, platform, deps.config.allowedShares,
+    { workDir: deps.config.workDir, systemDrive: platform === 'win32' ? process.env.SystemDrive : undefined });
   if (!planned.ok) {
     log.warn('restore command refused', { reason: planned.message });
     outbox.add('HYPERV_RESTORE_FAILED', { message: planned.message });
@@ -76,7 +84,7 @@ class RestoreRun {
     const { plan } = this;
     this.outbox.add('HYPERV_RESTORE_STARTING', { vm_name: plan.vmName, disk_count: plan.disks.length, target_path: plan.targetPath });
     this.reporter.start();
-    let outcomes: DiskOutcome[] | NothingStarted;
+    let outcomes: DiskOutcome[] | NoDisks;
     try {
       outcomes = await this.restoreAll();
     } finally {
@@ -86,28 +94,18 @@ class RestoreRun {
     return this.conclude(outcomes);
   }
 
-  /** Every disk's outcome, or the reason nothing could start. */
-  private async restoreAll(): Promise<DiskOutcome[] | NothingStarted> {
+  /** Every disk's outcome, or why nothing could start: a refusal of the target folder, or another reason. */
+  private async restoreAll(): Promise<DiskOutcome[] | NoDisks> {
     const { config } = this.deps;
-    try {
-      await mkdir(this.plan.hostTarget, { recursive: true });
-    } catch (thrown) {
-      return nothingStarted(`cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
     try {
       this.journal = await RunJournal.open(config.workDir, this.plan.runId, this.resumed);
     } catch (thrown) {
       return nothingStarted(`cannot write to the agent's work folder: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    if (this.resumed) {
-      // Only a .partial this run started is ours to delete: the earlier process died before it could. Done first, so
-      // even a resumed run that cannot open the repository leaves nothing half-written behind.
-      for (const disk of this.plan.disks) {
-        if (this.journal.wasStarted(disk.hostFile) && !this.journal.isDone(disk.hostFile)) await removePartial(disk.hostFile, this.deps.platform);
-      }
-      this.log.warn('resuming a restore this agent had in hand before it restarted');
-      this.outbox.add('HYPERV_RESTORE_NOTICE', { code: 'AGENT_RESTARTED', message: 'The agent restarted during this restore and takes it up again: finished disks are kept, unfinished ones start over' });
-    }
+    if (this.resumed) await this.cleanUpAfterRestart(this.journal);
+    // Before the repository is even opened: a folder that already holds the disks fails the run in a second.
+    const existing = await existingTargetProblems(this.disksToWrite());
+    if (existing.length) return { refusal: existing };
     let session: RepositorySession;
     const openedAt = Date.now();
     try {
@@ -124,13 +122,46 @@ class RestoreRun {
       return { message: STORAGE_UNREADABLE, detail };
     }
     this.log.info('repository open', { ms: Date.now() - openedAt, repository: config.repository.type });
-    const outcomes: DiskOutcome[] = [];
     try {
+      const space = await this.spaceRefusal(session);
+      if (space) return { refusal: [space] };
+      try {
+        await mkdir(this.plan.hostTarget, { recursive: true });
+      } catch (thrown) {
+        return nothingStarted(`cannot create the target folder ${this.plan.targetPath}: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
+      const outcomes: DiskOutcome[] = [];
       for (let i = 0; i < this.plan.disks.length; i++) outcomes.push(await this.restoreOne(session, i));
+      return outcomes;
     } finally {
       await session.close().catch((thrown: unknown) => this.log.warn('closing the repository failed', { err: thrown }));
     }
-    return outcomes;
+  }
+
+  /** Only a .partial this run started is ours to delete: the earlier process died before it could. */
+  private async cleanUpAfterRestart(journal: RunJournal): Promise<void> {
+    for (const disk of this.plan.disks) {
+      if (journal.wasStarted(disk.hostFile) && !journal.isDone(disk.hostFile)) await removePartial(disk.hostFile, this.deps.platform);
+    }
+    this.log.warn('resuming a restore this agent had in hand before it restarted');
+    this.outbox.add('HYPERV_RESTORE_NOTICE', { code: 'AGENT_RESTARTED', message: 'The agent restarted during this restore and takes it up again: finished disks are kept, unfinished ones start over' });
+  }
+
+  /** The disks still to be written: a resumed run keeps (and does not check) the ones it already finished. */
+  private disksToWrite(): PlannedDisk[] {
+    return this.plan.disks.filter((d) => !(this.resumed && this.journal?.isDone(d.hostFile)));
+  }
+
+  /** All disks' sizes from their snapshots' metadata against the volume's free space, before any data is read. */
+  private async spaceRefusal(session: RepositorySession): Promise<string | null> {
+    const sizes: number[] = [];
+    for (const disk of this.disksToWrite()) {
+      // A disk whose snapshot cannot be read fails on its own turn, with its own message; it needs no space.
+      const size = await session.diskSize(disk.manifestId, disk.expectedFileName, this.cancel.signal).catch(() => null);
+      if (size !== null) sizes.push(size);
+    }
+    // The engine's own rule for what one disk needs (the full size on NTFS); zero chunks are not known yet.
+    return sizes.length ? spaceProblem(this.plan.hostTarget, this.plan.targetPath, sizes, (bytes) => this.deps.platform.spaceNeeded(bytes, 0)) : null;
   }
 
   /**
@@ -209,7 +240,7 @@ class RestoreRun {
     return { state: 'cancelled' };
   }
 
-  private async conclude(outcomes: DiskOutcome[] | NothingStarted): Promise<FinalStatus | null> {
+  private async conclude(outcomes: DiskOutcome[] | NoDisks): Promise<FinalStatus | null> {
     if (this.stopReason === 'run-finished') return null; // the sidecar already ended the run (watchdog, cancel)
     const { status, message } = this.verdict(outcomes);
     this.reporter.current = '';
@@ -219,7 +250,7 @@ class RestoreRun {
     return status;
   }
 
-  private verdict(outcomes: DiskOutcome[] | NothingStarted): { status: FinalStatus; message: string } {
+  private verdict(outcomes: DiskOutcome[] | NoDisks): { status: FinalStatus; message: string } {
     const total = this.plan.disks.length;
     if (this.stopReason === 'cancel') {
       this.outbox.add('HYPERV_RESTORE_CANCELLED', {});
@@ -229,6 +260,11 @@ class RestoreRun {
       const message = 'the agent was stopped during the restore';
       this.outbox.add('HYPERV_RESTORE_FAILED', { message });
       return { status: 'failed', message };
+    }
+    if (!Array.isArray(outcomes) && 'refusal' in outcomes) {
+      // The code tells the page to offer another folder instead of the same restore again.
+      this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes.refusal.join('. '), code: 'TARGET_NOT_USABLE' });
+      return { status: 'failed', message: outcomes.refusal.map((sentence) => `${sentence}.`).join(' ') };
     }
     if (!Array.isArray(outcomes)) {
       this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes.message, detail: outcomes.detail.slice(0, 2000) });

@@ -73,6 +73,8 @@ export interface DiskRestoreResult {
 /** A connected, read-only repository plus (lazily) its loopback `kopia server`. */
 export interface RepositorySession {
   restoreDisk(request: DiskRestoreRequest): Promise<DiskRestoreResult>;
+  /** Size of the disk's file in its snapshot, read from the snapshot's metadata (no disk data is fetched). */
+  diskSize(manifestId: string, expectedFileName: string, signal: AbortSignal): Promise<number>;
   close(): Promise<void>;
 }
 

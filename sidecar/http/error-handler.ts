@@ -19,7 +19,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const err = coerceError(thrown);
     const known = err instanceof AppError ? err : (fromBodyParser(err) ?? translateDbError(err));
     if (known && known.status < 500) {
-      res.status(known.status).json({ status: 'fail', message: known.message });
+      res.status(known.status).json({ ...known.details, status: 'fail', message: known.message });
       return;
     }
     const status = known?.status ?? 500;

@@ -33,12 +33,15 @@ export type ErrorCode = keyof typeof MESSAGES | (typeof DETAIL_CODES)[number];
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** Extra fields of the failure body next to the message (e.g. the id of the restore that is in the way). */
+  readonly details: Record<string, string | number>;
 
-  constructor(code: ErrorCode, status: number, message: string) {
+  constructor(code: ErrorCode, status: number, message: string, details: Record<string, string | number> = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = status;
+    this.details = details;
   }
 }
 
@@ -65,7 +68,8 @@ export const errors = {
   unsupportedMediaType: () => fromTable('UNSUPPORTED_MEDIA_TYPE', 415),
   agentMissing: () => fromTable('AGENT_MISSING', 409),
   agentDisabled: () => fromTable('AGENT_DISABLED', 409),
-  restoreAlreadyActive: () => fromTable('RESTORE_ALREADY_ACTIVE', 409),
+  /** Names the restore in the way, so the wizard can link to its live page. */
+  restoreAlreadyActive: (runId: number) => new AppError('RESTORE_ALREADY_ACTIVE', 409, MESSAGES.RESTORE_ALREADY_ACTIVE, { restore_run_id: runId }),
   runFinished: () => fromTable('RUN_FINISHED', 409),
   /** A bad input value: 400 with a message that names the field. */
   invalid: (message: string, code: ErrorCode = 'INVALID_INPUT') => new AppError(code, 400, message),

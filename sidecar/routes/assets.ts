@@ -19,6 +19,7 @@ export const ASSETS: Readonly<Record<string, string>> = {
   'styles/restore.css': join(TEMPLATES_DIR, 'styles', 'restore.css'),
   'lib/target-path.js': join(LIB_DIR, 'target-path.js'),
   'lib/format-bytes.js': join(LIB_DIR, 'format-bytes.js'),
+  'lib/target-key.js': join(LIB_DIR, 'target-key.js'),
 };
 
 export function assetsRouter(): Router {

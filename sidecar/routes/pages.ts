@@ -5,12 +5,14 @@ import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../deps.js';
 import { clientOf, requireClient } from '../http/bridge-auth.js';
 import { usePageCsp } from '../http/security-headers.js';
-import { AppError, MESSAGES } from '../lib/errors.js';
+import { AppError } from '../lib/errors.js';
 import { parseRunRef } from '../schemas/client.js';
+import { historyByVm, recentRestores, wizardHistory } from '../services/restore-history.js';
 import { getRun } from '../services/runs.js';
 import { findClientVm, listVms } from '../services/vms.js';
 import { createLinks, type Links } from '../views/links.js';
 import { liveModel, notFoundModel, vmListModel, wizardModel } from '../views/page-models.js';
+import { PAGE_TEXTS, type PageText } from '../views/page-texts.js';
 import { sharedRenderer, type Renderer } from '../views/render.js';
 
 const ID = /^[1-9][0-9]{0,9}$/;
@@ -29,34 +31,37 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
     res.setHeader('Cache-Control', 'no-store');
     res.send(renderer.render(page, model, direct(req) ? 'standalone' : undefined));
   };
-  const notFound = (req: Request, res: Response, page: string, status: number, title: string, message: string) =>
-    send(req, res, page, notFoundModel(linksFor(req), title, message), status);
+  const notFound = (req: Request, res: Response, page: string, status: number, text: PageText) =>
+    send(req, res, page, notFoundModel(linksFor(req), text.title, text.message), status);
 
+  // The demo's bare address opens the demo's first page.
+  if (config.demoMode) router.get('/', (_req, res) => res.redirect(302, '/pages/hyperv'));
   router.use('/pages', requireClient);
 
   router.get('/pages/hyperv', async (req, res) => {
     const jobRaw = single(req.query.job_id);
     if (jobRaw !== undefined && jobRaw !== '' && !ID.test(jobRaw)) {
-      notFound(req, res, 'hyperv-restore', 400, 'Job not found', 'job_id must be a positive whole number');
+      notFound(req, res, 'hyperv-restore', 400, PAGE_TEXTS.JOB_NOT_FOUND);
       return;
     }
-    const vms = await listVms(db, clientOf(res), jobRaw ? Number(jobRaw) : undefined);
-    send(req, res, 'hyperv', vmListModel(vms, linksFor(req)));
+    const jobId = jobRaw ? Number(jobRaw) : undefined;
+    const [vms, restores] = await Promise.all([listVms(db, clientOf(res), jobId), recentRestores(db, clientOf(res), jobId === undefined ? undefined : [jobId])]);
+    send(req, res, 'hyperv', vmListModel(vms, linksFor(req), historyByVm(restores)));
   });
 
   router.get('/pages/hyperv-restore', async (req, res) => {
     const raw = single(req.query.vm_id) ?? '';
     if (!ID.test(raw)) {
-      notFound(req, res, 'hyperv-restore', raw === '' ? 400 : 404, 'VM not found', raw === '' ? MESSAGES.VM_ID_REQUIRED : MESSAGES.VM_NOT_FOUND);
+      notFound(req, res, 'hyperv-restore', raw === '' ? 400 : 404, raw === '' ? PAGE_TEXTS.VM_NOT_CHOSEN : PAGE_TEXTS.VM_NOT_FOUND);
       return;
     }
     const owned = await findClientVm(db, clientOf(res), Number(raw));
     const vm = owned && (await listVms(db, clientOf(res), owned.job_id)).find((v) => v.id === owned.id);
     if (!vm) {
-      notFound(req, res, 'hyperv-restore', 404, 'VM not found', MESSAGES.VM_NOT_FOUND);
+      notFound(req, res, 'hyperv-restore', 404, PAGE_TEXTS.VM_NOT_FOUND);
       return;
     }
-    send(req, res, 'hyperv-restore', wizardModel(vm, linksFor(req)));
+    send(req, res, 'hyperv-restore', wizardModel(vm, linksFor(req), await wizardHistory(db, clientOf(res), vm)));
   });
 
   router.get('/pages/live', async (req, res) => {
@@ -66,11 +71,13 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
       throw thrown;
     });
     if (!run) {
-      notFound(req, res, 'live', raw === '' ? 400 : 404, 'Restore not found', raw === '' ? 'run_id is required' : MESSAGES.RUN_NOT_FOUND);
+      notFound(req, res, 'live', raw === '' ? 400 : 404, raw === '' ? PAGE_TEXTS.RUN_NOT_CHOSEN : PAGE_TEXTS.RUN_NOT_FOUND);
       return;
     }
     send(req, res, 'live', liveModel(run, linksFor(req)));
   });
 
+  // Any other page, and the demo's bare address: a page, not the API's JSON.
+  router.get('/pages/{*rest}', (req, res) => notFound(req, res, 'hyperv-restore', 404, PAGE_TEXTS.PAGE_NOT_FOUND));
   return router;
 }

@@ -68,8 +68,12 @@ function checkAgent(p: OwnedPoint): number {
 
 async function planRestore(db: Knex, who: ClientAccountability, input: StartRestoreBody): Promise<{ plan: RestorePlan; jobId: number; agentId: number }> {
   const target = validateTargetPath(input.target_path);
-  if (!target.ok) throw errors.invalid(target.message, 'INVALID_TARGET_PATH');
   const point = await findClientPoint(db, who, input.backup_point_id);
+  if (!target.ok) {
+    // Said again with the VM's name when the point is the client's, so the suggested folder fits this VM.
+    const named = point ? validateTargetPath(input.target_path, { vmName: point.vm_name }) : target;
+    throw errors.invalid(named.ok ? target.message : named.message, 'INVALID_TARGET_PATH');
+  }
   if (!point) throw errors.backupPointNotFound();
   const manifests = parseDiskManifests(point.disk_manifests);
   const disks = selectDisks(manifests, input.disk_filter);
@@ -96,7 +100,7 @@ async function assertNoActiveDuplicate(trx: Knex, jobId: number, plan: RestorePl
     .where({ 'r.job_id': jobId, 'r.run_type': RESTORE_RUN_TYPE, 't.vm_id': plan.vmId, 't.target_key': targetKey(plan.targetPath) })
     .whereIn('r.status', [...ACTIVE_STATUSES])
     .first('r.id');
-  if (clash) throw errors.restoreAlreadyActive();
+  if (clash) throw errors.restoreAlreadyActive(Number(clash.id));
 }
 
 async function insertId(trx: Knex, table: string, row: Record<string, unknown>): Promise<number> {

@@ -1,7 +1,9 @@
 // Service data -> the view models the templates render. Everything a template prints goes through here or
 // through an escaping Handlebars expression; nothing is pre-rendered as HTML.
-import { validateTargetPath } from '../lib/target-path.js';
+import { suggestedTargetPath } from '../lib/target-path.js';
 import type { Links } from './links.js';
+import { RUN_STATUS_LABELS, RUN_STATUS_TONES, statusBadge } from './run-labels.js';
+import type { RestoreSummary, VmHistory } from '../services/restore-history.js';
 import type { getRun } from '../services/runs.js';
 import type { listVms } from '../services/vms.js';
 
@@ -37,7 +39,15 @@ function vmDisks(vm: ListedVm) {
   return vm.disks.map((d) => ({ path: d.disk_path, name: d.disk_name || diskName(d.disk_path), sizeBytes: d.size_bytes, format: d.derived ? null : d.vhd_format }));
 }
 
-export function vmListModel(vms: ListedVm[], links: Links) {
+/** One earlier restore as the VM list shows it: when, which point, where, how it ended, and its live page. */
+function historyEntry(s: RestoreSummary, links: Links) {
+  return {
+    id: s.id, createdAt: s.createdAt, pointType: s.backupType, pointCreatedAt: s.pointCreatedAt, targetPath: s.targetPath,
+    status: statusBadge(s.status), liveUrl: links.page('live', { run_id: s.id }),
+  };
+}
+
+export function vmListModel(vms: ListedVm[], links: Links, history: Map<number, VmHistory> = new Map()) {
   const jobs = new Map<number, { id: number; name: string; vms: unknown[] }>();
   for (const vm of [...vms].sort((a, b) => a.job_name.localeCompare(b.job_name) || a.job_id - b.job_id)) {
     const job = jobs.get(vm.job_id) ?? { id: vm.job_id, name: vm.job_name, vms: [] };
@@ -48,19 +58,25 @@ export function vmListModel(vms: ListedVm[], links: Links) {
       latest: latest ? { createdAt: latest.created_at, type: latest.backup_type } : null,
       pointCount: vm.backup_point_count,
       restoreUrl: latest ? links.page('hyperv-restore', { vm_id: vm.id }) : null,
+      running: runningOf(history.get(vm.id), links),
+      recent: (history.get(vm.id)?.recent ?? []).map((s) => historyEntry(s, links)),
     });
   }
   return { title: 'Hyper-V VMs', frame: frameFor(links), jobs: [...jobs.values()] };
 }
 
-/** A sensible first suggestion for the target folder, which the user will usually adjust. */
-export function defaultTargetPath(vmName: string): string {
-  const cleaned = vmName.replace(/[<>:"/\\|?*\p{Cc}]/gu, '').replace(/[. ]+$/, '').trim().slice(0, 64);
-  const candidate = `C:\\Restores\\${cleaned}`;
-  return cleaned && validateTargetPath(candidate).ok ? candidate : 'C:\\Restores';
+function runningOf(history: VmHistory | undefined, links: Links) {
+  return history?.running ? { ...historyEntry(history.running, links), label: statusBadge(history.running.status).label } : null;
 }
 
-export function wizardModel(vm: ListedVm, links: Links) {
+export interface WizardHistory {
+  /** Restores of this VM queued or running now. */
+  active: RestoreSummary[];
+  /** Finished restores to this VM's host that left disk files behind. */
+  leftOnHost: RestoreSummary[];
+}
+
+export function wizardModel(vm: ListedVm, links: Links, history: WizardHistory = { active: [], leftOnHost: [] }) {
   const disks = vmDisks(vm);
   return {
     title: `Restore ${vm.vm_name}`,
@@ -69,9 +85,12 @@ export function wizardModel(vm: ListedVm, links: Links) {
     vm: { name: vm.vm_name, jobName: vm.job_name, diskCount: disks.length },
     config: {
       vmId: vm.id,
-      defaultTargetPath: defaultTargetPath(vm.vm_name),
+      vmName: vm.vm_name,
+      defaultTargetPath: suggestedTargetPath(vm.vm_name),
       disks: disks.map((d) => ({ path: d.path, sizeBytes: d.sizeBytes })),
       liveUrl: links.page('live', { run_id: '__RUN__' }).replace(encodeURIComponent('__RUN__'), '__RUN__'),
+      active: history.active.map((s) => ({ id: s.id, targetPath: s.targetPath, liveUrl: links.page('live', { run_id: s.id }) })),
+      earlier: history.leftOnHost.map((s) => ({ id: s.id, targetPath: s.targetPath, files: s.restoredFiles, finishedAt: s.finishedAt, liveUrl: links.page('live', { run_id: s.id }) })),
     },
   };
 }
@@ -95,7 +114,10 @@ export function liveModel(run: RunView, links: Links) {
     frame: frameFor(links, 'scripts/live-run.js'),
     backUrl: links.page('hyperv'),
     run: view,
-    config: { runId: String(run.id), run },
+    config: {
+      runId: String(run.id), run, labels: RUN_STATUS_LABELS, tones: RUN_STATUS_TONES,
+      retryUrl: typeof s.vm_id === 'number' ? links.page('hyperv-restore', { vm_id: s.vm_id }) : links.page('hyperv'),
+    },
   };
 }
 

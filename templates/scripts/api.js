@@ -17,10 +17,12 @@
     'run-cancel': { path: '/api/runs/{run}/cancel' },
   };
 
-  function ApiError(status, message) {
+  // `details`: the failure body's other fields (e.g. restore_run_id of the restore that is in the way).
+  function ApiError(status, message, details) {
     this.name = 'ApiError';
     this.status = status;
     this.message = message;
+    this.details = details || {};
   }
   ApiError.prototype = Object.create(Error.prototype);
 
@@ -103,7 +105,7 @@
     }
     if (!res.ok || !data || data.status !== 'success') {
       var message = data && typeof data.message === 'string' ? data.message : 'The restore service answered with an error (HTTP ' + res.status + ').';
-      throw new ApiError(res.status, message);
+      throw new ApiError(res.status, message, data);
     }
     return data;
   }
@@ -113,9 +115,12 @@
     libs = libs || Promise.all([
       import(new window.URL(assetUrl(root, 'lib/target-path.js'), document.baseURI).href),
       import(new window.URL(assetUrl(root, 'lib/format-bytes.js'), document.baseURI).href),
+      import(new window.URL(assetUrl(root, 'lib/target-key.js'), document.baseURI).href),
     ]).then(function (mods) {
       format.bytesImpl = mods[1].formatBytes;
-      return { validateTargetPath: mods[0].validateTargetPath, formatBytes: mods[1].formatBytes };
+      // Two folders are one when their keys are equal: the server's duplicate check uses the same key.
+      var sameFolder = function (a, b) { return mods[2].targetKey(String(a).trim()) === mods[2].targetKey(String(b).trim()); };
+      return { validateTargetPath: mods[0].validateTargetPath, sameFolder: sameFolder, formatBytes: mods[1].formatBytes };
     });
     return libs;
   }

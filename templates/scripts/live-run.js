@@ -5,8 +5,7 @@ document.addEventListener('alpine:init', function () {
   'use strict';
   var POLL_MS = 2000;
   var FINISHED = ['success', 'warning', 'failed', 'cancelled'];
-  var LABELS = { queued: 'Queued', starting: 'Starting', running: 'Restoring', success: 'Completed', warning: 'Completed with warnings', failed: 'Failed', cancelled: 'Cancelled' };
-  var TONES = { queued: 'neutral', starting: 'info', running: 'info', success: 'ok', warning: 'warn', failed: 'error', cancelled: 'neutral' };
+  // Status labels and tones come from the server (config.labels, config.tones): the VM list's history uses the same.
   // Disk states as the run read model reports them (progress_json, written by the agent API).
   var DISK_STATES = { pending: 'Waiting', running: 'Restoring', done: 'Restored', failed: 'Failed', cancelled: 'Cancelled' };
 
@@ -20,6 +19,11 @@ document.addEventListener('alpine:init', function () {
   function baseName(path) {
     var parts = String(path || '').split(/[\\/]/);
     return parts[parts.length - 1];
+  }
+
+  // The event texts are the API's, kept as the spec words them ("(1 disks)"); the page says them as people do.
+  function forPeople(message) {
+    return String(message).replace(/\b1 disks\b/g, '1 disk').replace(/\b1\/1 disks\b/g, '1/1 disk');
   }
 
   function normalizeDisk(d, i) {
@@ -52,9 +56,15 @@ document.addEventListener('alpine:init', function () {
     var target = stats.target_path || '';
     // Each restored disk keeps its file name, in the target folder.
     var files = target ? disks.filter(function (d) { return d.state === 'done'; }).map(function (d) { return target.replace(/\\$/, '') + '\\' + d.name; }) : [];
+    var started = raw.started_at ? Date.parse(raw.started_at) : NaN;
+    var ended = raw.finished_at ? Date.parse(raw.finished_at) : NaN;
+    var duration = finished && isFinite(started) && isFinite(ended) && ended >= started ? (ended - started) / 1000 : null;
+    var restoredBytes = disks.filter(function (d) { return d.state === 'done'; }).reduce(function (sum, d) { return sum + (d.bytesTotal || 0); }, 0);
     return {
       id: raw.id,
       status: raw.status,
+      durationSeconds: duration,
+      averageSpeed: duration && restoredBytes ? restoredBytes / Math.max(1, duration) : null,
       percent: num(p.percent),
       bytesDone: num(p.bytes_done),
       bytesTotal: num(p.bytes_total) || null,
@@ -85,9 +95,12 @@ document.addEventListener('alpine:init', function () {
       actionError: '',
       pollError: '',
 
+      config: {},
+
       init() {
         this.api = window.HvrApi.client(this.$el);
         var config = window.HvrApi.readConfig(this.$el);
+        this.config = config;
         this.runKey = config.runId;
         this.run = normalizeRun(config.run);
         this.api.libs().catch(() => null).then(() => this.tick());
@@ -99,8 +112,12 @@ document.addEventListener('alpine:init', function () {
 
       get finished() { return FINISHED.indexOf(this.run.status) >= 0; },
       get canCancel() { return !this.finished && !this.run.cancelRequested; },
-      get statusLabel() { return LABELS[this.run.status] || this.run.status; },
-      get statusTone() { return TONES[this.run.status] || 'neutral'; },
+      get statusLabel() { return (this.config.labels || {})[this.run.status] || this.run.status; },
+      get statusTone() { return (this.config.tones || {})[this.run.status] || 'neutral'; },
+      /** The agent refused the target folder before restoring anything (a disk is already there, too little space). */
+      get targetRefused() {
+        return this.events.some(function (e) { return e.messageId === 'HYPERV_RESTORE_FAILED' && e.code === 'TARGET_NOT_USABLE'; });
+      },
       get summaryTitle() {
         if (this.run.status === 'success') return 'Restore completed';
         if (this.run.status === 'warning') return 'Restore completed with warnings';
@@ -139,7 +156,10 @@ document.addEventListener('alpine:init', function () {
           var fresh = (data.events || []).filter(function (e) { return Number(e.id) > this.lastEventId; }, this);
           var fmt = this.fmt;
           fresh.forEach(function (e) {
-            this.events.push({ id: Number(e.id), level: e.level || 'info', message: e.message || e.message_id, iso: fmt.iso(e.ts || e.created_at) });
+            this.events.push({
+              id: Number(e.id), level: e.level || 'info', message: forPeople(e.message || e.message_id), iso: fmt.iso(e.ts || e.created_at),
+              messageId: e.message_id, code: e.params && typeof e.params.code === 'string' ? e.params.code : '',
+            });
             this.lastEventId = Math.max(this.lastEventId, Number(e.id));
           }, this);
           if (fresh.length < 500) return;

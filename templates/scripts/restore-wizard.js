@@ -15,11 +15,33 @@ document.addEventListener('alpine:init', function () {
     return String(message).replace(/^target_path\b/, 'The target folder');
   }
 
+  // Why a point cannot be restored, in words a customer knows (the API's reason names point ids and internals).
+  function reasonForPeople(reason) {
+    if (/chain is broken/i.test(String(reason || ''))) return 'a backup it builds on is missing or did not finish';
+    return 'its backup is incomplete';
+  }
+
+  // Warning codes the backup module stores without a text.
+  var WARNING_TEXTS = {
+    CrashNoCheckpoint: 'No checkpoint could be taken; the disks were copied while the VM was running (crash-consistent)',
+    CHECKPOINT_FALLBACK: 'Production checkpoint failed; a crash-consistent one was used',
+  };
+  function warningForPeople(code) {
+    return WARNING_TEXTS[code] || 'The backup finished with warnings';
+  }
+
   // Which wizard field a server message belongs to (messages come from the API's fixed table).
   function fieldOf(message) {
     if (/^target_path|target folder/i.test(message)) return 'target';
     if (/disk/i.test(message)) return 'disks';
     return 'general';
+  }
+
+  function addressWithStep(step) {
+    var url = new window.URL(window.location.href);
+    if (step > 1) url.searchParams.set('step', String(step));
+    else url.searchParams.delete('step');
+    return url.pathname + url.search + url.hash;
   }
 
   window.Alpine.data('hvrRestoreWizard', function () {
@@ -45,6 +67,8 @@ document.addEventListener('alpine:init', function () {
       diskPaths: [],
       diskError: '',
       generalError: '',
+      /** A link that goes with generalError: { url, text } (the restore that is in the way). */
+      generalLink: null,
       starting: false,
 
       async init() {
@@ -54,6 +78,13 @@ document.addEventListener('alpine:init', function () {
         this.vmDisks = this.config.disks || [];
         this.api.libs().then((libs) => { this.rules = libs; }, () => {
           this.generalError = 'Part of this page did not load. Reload the page to try again.';
+        });
+        // The step lives in the address (?step=2), so the browser's Back and Forward move between steps instead of
+        // leaving the wizard. A reload starts at step 1: the choices made so far are not in the address.
+        window.history.replaceState({ hvrStep: 1 }, '', addressWithStep(1));
+        window.addEventListener('popstate', (event) => {
+          var wanted = event.state && event.state.hvrStep ? Number(event.state.hvrStep) : 1;
+          this.show(this.selected ? wanted : 1);
         });
         await this.load();
       },
@@ -70,12 +101,51 @@ document.addEventListener('alpine:init', function () {
         this.vmDisks.forEach(function (d) { sizes[d.path] = d.sizeBytes; });
         var fmt = this.fmt;
         return Object.keys(this.selected.disk_manifests || {}).map(function (path) {
-          return { path: path, name: diskName(path), sizeText: sizes[path] ? fmt.bytes(sizes[path]) : '' };
+          return { path: path, name: diskName(path), sizeText: sizes[path] ? 'virtual size ' + fmt.bytes(sizes[path]) : '' };
         });
+      },
+
+      /** The point's size for the chosen disks only: its share of the disks, as the server estimates it. */
+      get estimatedBytes() {
+        var p = this.selected;
+        if (!p || p.total_size_bytes === null || p.total_size_bytes === undefined || !this.pointDisks.length) return null;
+        return Math.round((Number(p.total_size_bytes) * this.diskPaths.length) / this.pointDisks.length);
       },
 
       get chosenDiskNames() {
         return this.diskPaths.map(diskName).join(', ');
+      },
+
+      /** The folder as typed, once the rules are loaded (folders compare with the server's own rule). */
+      isChosenFolder(path) {
+        return !!this.rules && this.rules.sameFolder(path, this.targetPath);
+      },
+
+      /**
+       * The newest finished restore to this host that put one of the chosen disks' files into the chosen folder:
+       * they may still be there, and a restore never overwrites them. Null when there is none.
+       */
+      get earlierHere() {
+        var chosen = this.diskPaths.map(function (p) { return diskName(p).toLowerCase(); });
+        var earlier = (this.config.earlier || []).filter((e) => this.isChosenFolder(e.targetPath));
+        for (var i = 0; i < earlier.length; i++) {
+          var files = earlier[i].files.filter(function (f) { return chosen.indexOf(String(f).toLowerCase()) >= 0; });
+          if (files.length) return { files: files.join(', '), count: files.length, finishedIso: this.fmt.iso(earlier[i].finishedAt), liveUrl: earlier[i].liveUrl };
+        }
+        return null;
+      },
+
+      /** A restore of this VM to the chosen folder that is queued or running now (the server refuses a second). */
+      get activeHere() {
+        return (this.config.active || []).filter((a) => this.isChosenFolder(a.targetPath))[0] || null;
+      },
+
+      chooseAnotherFolder() {
+        this.goTo(2, 'hvr-target');
+        this.$nextTick(function () {
+          var field = document.getElementById('hvr-target');
+          if (field) field.select();
+        });
       },
 
       get chain() {
@@ -99,8 +169,9 @@ document.addEventListener('alpine:init', function () {
           this.points = (data.backup_points || []).map(function (p) {
             return Object.assign({}, p, {
               created_iso: fmt.iso(p.created_at),
-              warningTexts: (p.warnings || []).map(function (w) { return typeof w === 'string' ? w : (w && (w.message || w.code)) || ''; })
-                .filter(Boolean).concat(p.has_warnings && !(p.warnings || []).length ? [p.warning_code || 'The backup finished with warnings'] : []),
+              warningTexts: (p.warnings || []).map(function (w) { return typeof w === 'string' ? w : (w && (w.message || warningForPeople(w.code))) || ''; })
+                .filter(Boolean).concat(p.has_warnings && !(p.warnings || []).length ? [warningForPeople(p.warning_code)] : []),
+              reasonText: reasonForPeople(p.not_restorable_reason),
             });
           });
           this.total = Number(data.total) || 0;
@@ -113,9 +184,20 @@ document.addEventListener('alpine:init', function () {
         }
       },
 
-      applyFilter() {
+      /** A filter that hides the chosen point drops the choice, so Continue cannot go on with a point not shown. */
+      async applyFilter() {
         this.offset = 0;
-        return this.load();
+        if (this.selected && this.typeFilter && this.selected.backup_type !== this.typeFilter) {
+          this.selected = null;
+          this.selectedId = null;
+          this.diskPaths = [];
+        }
+        var focused = document.activeElement;
+        await this.load();
+        // The list is redrawn: keep the keyboard where it was.
+        this.$nextTick(function () {
+          if (focused && document.activeElement !== focused && document.body.contains(focused)) focused.focus();
+        });
       },
 
       page(direction) {
@@ -133,9 +215,18 @@ document.addEventListener('alpine:init', function () {
         }
       },
 
+      /**
+       * Focus leaving the field for one of the wizard's buttons: that button checks the path itself. Checking on blur
+       * would show the message between its mousedown and mouseup, move the button away and lose the click.
+       */
+      leavingForButton(event) {
+        var next = event && event.relatedTarget;
+        return !!next && next.tagName === 'BUTTON' && this.$root.contains(next);
+      },
+
       validatePath() {
         if (!this.rules) return true;
-        var result = this.rules.validateTargetPath(this.targetPath.trim());
+        var result = this.rules.validateTargetPath(this.targetPath.trim(), { vmName: this.config.vmName });
         this.pathError = result.ok ? '' : forPeople(result.message);
         return result.ok;
       },
@@ -148,23 +239,38 @@ document.addEventListener('alpine:init', function () {
         return pathOk && !this.diskError && !!this.rules;
       },
 
-      goTo(step) {
+      /** Shows a step and moves the focus to its heading, or to the element `focusId` names. */
+      goTo(step, focusId) {
         this.generalError = '';
+        this.generalLink = null;
         if (step >= 2 && !this.selected) return;
         if (step === 3 && !this.validateStep2()) {
           this.focusFirstError();
           return;
         }
+        if (step !== this.step) window.history.pushState({ hvrStep: step }, '', addressWithStep(step));
+        this.show(step, focusId);
+      },
+
+      /** Shows a step that may be shown; focus goes to its heading once it is visible (x-show needs a frame). */
+      show(step, focusId) {
         this.step = step;
+        var root = this.$root;
         this.$nextTick(function () {
-          var heading = document.getElementById('hvr-step' + step + '-title');
-          if (heading) heading.focus();
+          window.requestAnimationFrame(function () {
+            var target = root.querySelector('#' + (focusId || 'hvr-step' + step + '-title'));
+            if (target) target.focus();
+          });
         });
       },
 
+      /** The field named by the first error, not whatever aria-invalid says yet (Alpine updates it on the same tick). */
       focusFirstError() {
+        var root = this.$root;
+        var selector = this.pathError ? '#hvr-target' : this.diskError ? 'input[type="checkbox"]' : null;
+        if (!selector) return;
         this.$nextTick(function () {
-          var target = document.querySelector('.hvr [aria-invalid="true"], .hvr input[type="checkbox"]');
+          var target = root.querySelector(selector);
           if (target) target.focus();
         });
       },
@@ -187,11 +293,21 @@ document.addEventListener('alpine:init', function () {
           window.location.assign(this.config.liveUrl.replace('__RUN__', encodeURIComponent(String(runId))));
         } catch (e) {
           this.starting = false;
-          this.showServerError(e.message);
+          this.showServerError(e.message, e.details);
         }
       },
 
-      showServerError(message) {
+      showServerError(message, details) {
+        var running = details && details.restore_run_id;
+        if (running) {
+          this.generalError = message + '.';
+          this.generalLink = { url: this.config.liveUrl.replace('__RUN__', encodeURIComponent(String(running))), text: 'See the restore that is running' };
+          this.$nextTick(function () {
+            var link = document.querySelector('.hvr [data-hvr-general-link]');
+            if (link) link.focus();
+          });
+          return;
+        }
         var field = fieldOf(message);
         if (field === 'target') {
           this.pathError = forPeople(message);

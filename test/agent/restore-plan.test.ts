@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { mapTargetPath, planRestore } from '../../agent/restore/restore-plan.js';
 import type { ClaimedCommand } from '../../sidecar/schemas/agent.js';
+import { systemFolderPaths, workFolderMessage } from '../helpers/target-paths.js';
 
 const MANIFEST = '0123456789abcdef0123456789abcdef';
 const MAP = { 'C:\\': '/srv/hosts/c', 'D:\\Data': '/srv/hosts/data' };
@@ -48,7 +49,7 @@ describe('Restore payload (agent side)', function () {
   });
 
   const refusals: [string, ClaimedCommand, string][] = [
-    ['path traversal', command({ target_path: 'C:\\Restored\\..\\..\\Windows' }), 'target_path must not contain "." or ".." segments'],
+    ['path traversal', command({ target_path: 'C:\\Restored\\..\\..\\web01' }), 'target_path must not contain "." or ".." segments'],
     ['a relative path', command({ target_path: 'Restored\\web01' }), 'target_path must be an absolute Windows path (C:\\...) or a UNC path (\\\\server\\share\\...)'],
     ['a POSIX path', command({ target_path: '/etc/cron.d' }), 'target_path must use backslashes (\\), not forward slashes'],
     ['a share allowed_shares does not list', command({ target_path: '\\\\evil\\share\\x' }),
@@ -80,5 +81,32 @@ describe('Restore payload (agent side)', function () {
     assert.equal(mapTargetPath('c:\\x', MAP, 'linux'), '/srv/hosts/c/x');
     assert.equal(mapTargetPath('E:\\x', {}, 'win32'), 'E:\\x');
     assert.equal(mapTargetPath('E:\\x', {}, 'linux'), null);
+  });
+
+  for (const [path, message] of systemFolderPaths('web01')) {
+    it(`Rejects the system folder ${JSON.stringify(path)} before mapping it`, () => {
+      assert.deepEqual(planRestore(command({ target_path: path }), { ...MAP, 'D:\\': '/srv/hosts/d', '\\\\hv01\\c$': '/srv/hosts/c' }, 'linux'), { ok: false, message });
+    });
+  }
+
+  it('Rejects a target inside its own work folder, by its Windows name and by the mapped folder', () => {
+    const win = planRestore(command({ target_path: 'E:\\Agent\\Work\\x' }), {}, 'win32', [], { workDir: 'E:\\agent\\work' });
+    assert.deepEqual(win, { ok: false, message: workFolderMessage('web01') });
+    const mapped = planRestore(command({ target_path: 'C:\\Restored\\state' }), MAP, 'linux', [], { workDir: '/srv/hosts/c/Restored' });
+    assert.deepEqual(mapped, { ok: false, message: workFolderMessage('web01') });
+    assert.equal(planRestore(command({}), MAP, 'linux', [], { workDir: '/srv/agent' }).ok, true);
+  });
+
+  it('Can restore disks that lived in Hyper-V\'s default folder under ProgramData\\Microsoft', () => {
+    const planned = planRestore(command({ disk_manifests: { 'C:\\ProgramData\\Microsoft\\Windows\\Virtual Hard Disks\\web01.vhdx': MANIFEST } }), MAP, 'linux');
+    assert.ok(planned.ok);
+    assert.equal(planned.plan.disks[0]!.shownFile, 'C:\\Restored\\web01\\web01.vhdx');
+  });
+
+  it('Rejects the root of the host\'s system drive, whichever drive that is', () => {
+    const planned = planRestore(command({ target_path: 'D:\\' }), {}, 'win32', [], { systemDrive: 'D:' });
+    assert.ok(!planned.ok);
+    assert.match(planned.message, /^target_path is the root of the system drive \(D:\\\)/);
+    assert.equal(planRestore(command({ target_path: 'D:\\' }), {}, 'win32', [], { systemDrive: 'C:' }).ok, true);
   });
 });

@@ -64,7 +64,7 @@ describe('WHMCS bridge client area (php-cli)', function () {
     const foreign = await get(`/index.php?m=hypervrestore&view=restore&vm_id=${f.b.vmId}&client_id=${f.b.clientId}`, FORGED);
     const foreignHtml = await foreign.text();
     assert.equal(foreign.status, 404);
-    assert.ok(foreignHtml.includes('VM not found or access denied'));
+    assert.ok(foreignHtml.includes('This VM was not found.'));
     assert.ok(!foreignHtml.includes(f.b.vmName));
     const own = await get(`/index.php?m=hypervrestore&view=restore&vm_id=${f.a.vmId}&client_id=${f.b.clientId}`, FORGED);
     assert.equal(own.status, 200);
@@ -94,7 +94,7 @@ describe('WHMCS bridge client area (php-cli)', function () {
     assert.equal(Number(((await t.db('s3_hyperv_restore_nonces').count({ n: '*' })) as { n: number }[])[0]!.n), nonces, 'nothing was signed');
     const injected = await get('/index.php?m=hypervrestore&view=restore&vm_id=1%27%20OR%201%3D1');
     assert.equal(injected.status, 404);
-    assert.ok((await injected.text()).includes('VM not found or access denied'));
+    assert.ok((await injected.text()).includes('This VM was not found.'));
     assert.deepEqual(await snapshotTables(t.db), tables);
   });
 

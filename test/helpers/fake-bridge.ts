@@ -1,13 +1,19 @@
 // A stand-in for the WHMCS bridge inside the browser: requests to http://whmcs.test/index.php?m=hypervrestore&...
 // are answered by signing and forwarding them to the sidecar with the mapping of docs/pages.md, and the page
 // fragment is shown inside a plain Bootstrap 4 page (as WHMCS's client area would show it).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Page, Route } from 'playwright-core';
 import { bridgeHeaders } from './http.js';
+import { projectPath } from './paths.js';
 
 export const WHMCS_ORIGIN = 'http://whmcs.test';
 export const CSRF_TOKEN = 'csrf-token-for-tests-0123456789';
-const BOOTSTRAP_CSS = '/usr/share/javascript/bootstrap4/css/bootstrap.min.css';
+/** WHMCS's client-area themes: Six is built on Bootstrap 3, Twenty-One on Bootstrap 4 (CSS from npm, no CDN). */
+export type WhmcsTheme = 'bootstrap3' | 'bootstrap4';
+const BOOTSTRAP_CSS: Record<WhmcsTheme, string> = {
+  bootstrap3: projectPath('node_modules', 'bootstrap3', 'dist', 'css', 'bootstrap.min.css'),
+  bootstrap4: projectPath('node_modules', 'bootstrap4', 'dist', 'css', 'bootstrap.min.css'),
+};
 
 const VIEWS: Record<string, string> = { hyperv: '/pages/hyperv', restore: '/pages/hyperv-restore', live: '/pages/live' };
 const APIS: Record<string, { method: 'GET' | 'POST'; path: (q: URLSearchParams) => string; keep: string[] }> = {
@@ -25,6 +31,8 @@ export interface FakeBridgeOptions {
   clientId: number;
   /** Leave the fragment out (the host page alone), to compare the host's styles with and without it. */
   withoutFragment?: boolean;
+  /** The host page's Bootstrap; Bootstrap 4 unless told. */
+  theme?: WhmcsTheme;
 }
 
 /** As the bridge's templates/page.tpl wraps the fragment: its module link and the session's CSRF token. */
@@ -32,8 +40,8 @@ function wrapped(fragment: string): string {
   return `<div class="hypervrestore-bridge" data-hvr-base="index.php?m=hypervrestore" data-hvr-csrf="${CSRF_TOKEN}">${fragment}</div>`;
 }
 
-export function hostPage(fragment: string): string {
-  const css = existsSync(BOOTSTRAP_CSS) ? `<link rel="stylesheet" href="/bootstrap.min.css">` : '';
+export function hostPage(fragment: string, theme: WhmcsTheme = 'bootstrap4'): string {
+  const css = `<link rel="stylesheet" href="/${theme}.min.css">`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Client Area - WHMCS</title>${css}
 </head>
 <body><nav class="navbar navbar-dark bg-dark"><a class="navbar-brand" href="#">My Hosting</a></nav>
@@ -67,7 +75,8 @@ function pick(q: URLSearchParams, keep: string[]): string {
 async function handle(route: Route, o: FakeBridgeOptions): Promise<void> {
   const req = route.request();
   const url = new URL(req.url());
-  if (url.pathname === '/bootstrap.min.css') return route.fulfill({ status: 200, contentType: 'text/css', body: readFileSync(BOOTSTRAP_CSS, 'utf8') });
+  const theme = o.theme ?? 'bootstrap4';
+  if (url.pathname === `/${theme}.min.css`) return route.fulfill({ status: 200, contentType: 'text/css', body: readFileSync(BOOTSTRAP_CSS[theme], 'utf8') });
   const q = url.searchParams;
   if (url.pathname !== '/index.php' || q.get('m') !== 'hypervrestore') return route.fulfill({ status: 404, body: 'not found' });
   if (q.has('view')) {
@@ -77,7 +86,7 @@ async function handle(route: Route, o: FakeBridgeOptions): Promise<void> {
     params.delete('m');
     params.delete('view');
     const res = await forward(o, 'GET', view + (params.toString() ? `?${params}` : ''));
-    return route.fulfill({ status: res.status, contentType: 'text/html; charset=utf-8', body: hostPage(o.withoutFragment ? '' : res.body) });
+    return route.fulfill({ status: res.status, contentType: 'text/html; charset=utf-8', body: hostPage(o.withoutFragment ? '' : res.body, theme) });
   }
   if (q.has('asset')) {
     const res = await forward(o, 'GET', `/assets/${q.get('asset')}`);

@@ -3,7 +3,7 @@ import { testDialects } from '../helpers/database.js';
 import { insertJob, insertPoint, insertVm, snapshotTables, type Fixtures } from '../helpers/fixtures.js';
 import { clientGet, clientPost, seededApp, signedRequest, type TestApp } from '../helpers/http.js';
 import { unsafeTextProblem } from '../../sidecar/lib/text-input.js';
-import { BAD_TARGET_PATHS } from '../helpers/target-paths.js';
+import { BAD_TARGET_PATHS, systemFolderPaths } from '../helpers/target-paths.js';
 
 const RESTORES = '/api/hyperv/restores';
 const fail = (message: string) => ({ status: 'fail', message });
@@ -90,7 +90,8 @@ for (const dialect of testDialects()) {
       const before = await snapshotTables(t.db);
       for (const target of ['C:\\Restored\\Twice', 'c:\\restored\\twice\\', '\\\\127.0.0.1\\c$\\Restored\\Twice', '\\\\localhost\\C$\\Restored\\Twice', '\\\\LOCALHOST\\c$\\restored\\twice\\']) {
         const res = await clientPost(t.app, f.b.clientId, RESTORES, { backup_point_id: f.b.incrementalPointIds[0], target_path: target }).expect(409);
-        assert.deepEqual(res.body, fail('A restore of this VM to this folder is already queued or running'));
+        // The spec's text, plus the restore in the way so the wizard can link to it.
+        assert.deepEqual(res.body, { ...fail('A restore of this VM to this folder is already queued or running'), restore_run_id: first.body.restore_run_id });
       }
       assert.deepEqual(await snapshotTables(t.db), before);
       await clientPost(t.app, f.b.clientId, RESTORES, { backup_point_id: f.b.fullPointId, target_path: 'C:\\Restored\\Elsewhere' }).expect(200);
@@ -124,6 +125,10 @@ for (const dialect of testDialects()) {
         cases.push([`a target_path with ${JSON.stringify(c)} inside a valid folder`, body({ target_path: `C:\\Restore\\web${c}01` }), 400, `target_path contains ${what}`]);
         cases.push([`a disk_filter entry with ${JSON.stringify(c)} inside a real disk path`, async () => ({ ...(await body({})()), disk_filter: [`${f.a.diskPaths[0]!}${c}`] }), 400, `disk_filter contains ${what}`]);
       }
+      // The suggested folder names the point's own VM.
+      for (const [path, message] of systemFolderPaths('web-a')) cases.push([`the system folder ${JSON.stringify(path)}`, body({ target_path: path }), 400, message]);
+      cases.push(['a system folder with another client\'s point', async () => ({ backup_point_id: f.b.fullPointId, target_path: 'C:\\Windows' }), 400,
+        'target_path is inside the Windows system folder C:\\Windows: writing there can break the host. Choose a folder of your own, such as C:\\Restores']);
       cases.push(['a disk_filter that is not JSON', body({ disk_filter: '["C:\\' }), 400, 'disk_filter must be a JSON array of disk paths']);
       cases.push(['a disk_filter that is a JSON object', body({ disk_filter: '{"a":"b"}' }), 400, 'disk_filter must be a JSON array of disk paths']);
       cases.push(['an empty disk_filter', body({ disk_filter: [] }), 400, 'No disks selected']);

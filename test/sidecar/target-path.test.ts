@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { targetKey } from '../../sidecar/lib/target-key.js';
-import { TARGET_PATH_MAX_LENGTH, validateTargetPath } from '../../sidecar/lib/target-path.js';
-import { BAD_TARGET_PATHS as BAD } from '../helpers/target-paths.js';
+import { suggestedTargetPath, TARGET_PATH_MAX_LENGTH, validateTargetPath } from '../../sidecar/lib/target-path.js';
+import { BAD_TARGET_PATHS as BAD, NEAR_SYSTEM_FOLDER_PATHS, systemFolderPaths, systemRootMessage, workFolderMessage } from '../helpers/target-paths.js';
 
 const GOOD: [string, string][] = [
   ['C:\\Restored\\web01', 'C:\\Restored\\web01'],
   ['d:\\Hyper-V\\Restore 2026\\vm.name', 'd:\\Hyper-V\\Restore 2026\\vm.name'],
   ['C:\\Restored\\', 'C:\\Restored'],
-  ['C:\\', 'C:\\'],
+  ['D:\\', 'D:\\'],
   ['\\\\fileserver\\restores', '\\\\fileserver\\restores'],
   ['\\\\fileserver.local\\restores$\\web01', '\\\\fileserver.local\\restores$\\web01'],
   ['E:\\Über\\日本語\\disk', 'E:\\Über\\日本語\\disk'],
@@ -39,5 +39,27 @@ describe('Target path validator', function () {
     const other = ['D:\\Restored\\X', '\\\\nas01\\c$\\Restored\\X', '\\\\localhost\\share\\Restored\\X', '\\\\localhost\\c$x\\Restored\\X', 'C:\\Restored\\X2'];
     for (const path of other) assert.notEqual(targetKey(path), 'c:\\restored\\x', path);
     assert.equal(targetKey('\\\\localhost\\C$'), targetKey('C:\\'));
+  });
+  for (const [input, message] of systemFolderPaths('web01')) {
+    it(`Rejects the system folder ${JSON.stringify(input)}, saying why`, () => {
+      assert.deepEqual(validateTargetPath(input, { vmName: 'web01' }), { ok: false, message });
+    });
+  }
+  for (const input of NEAR_SYSTEM_FOLDER_PATHS) {
+    it(`Can accept ${JSON.stringify(input)}, close to a system folder but not one`, () => assert.equal(validateTargetPath(input).ok, true));
+  }
+  it('Rejects the root of the host\'s own system drive and an agent\'s work folder given by the host', () => {
+    assert.deepEqual(validateTargetPath('D:\\', { systemDrive: 'D:', vmName: 'web01' }), { ok: false, message: systemRootMessage('web01').replace('(C:', '(D:') });
+    assert.equal(validateTargetPath('C:\\', { systemDrive: 'D:' }).ok, true);
+    const protectedFolders = ['E:\\Agent\\work'];
+    assert.deepEqual(validateTargetPath('e:\\AGENT\\work.\\run-1', { protectedFolders, vmName: 'web01' }), { ok: false, message: workFolderMessage('web01') });
+    assert.equal(validateTargetPath('D:\\Agent\\work', { protectedFolders }).ok, true, 'the same folder on another drive is not the agent\'s');
+    assert.equal(validateTargetPath('E:\\Agent', { protectedFolders }).ok, true, 'the folder above it is not inside it');
+  });
+  it('Can suggest a folder for any VM name', () => {
+    assert.equal(suggestedTargetPath('web-01'), 'C:\\Restores\\web-01');
+    assert.equal(suggestedTargetPath('a/b:c.'), 'C:\\Restores\\abc');
+    assert.equal(suggestedTargetPath('CON'), 'C:\\Restores');
+    assert.equal(suggestedTargetPath(), 'C:\\Restores');
   });
 });

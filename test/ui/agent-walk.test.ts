@@ -112,4 +112,36 @@ describe('Restore walk with the real agent, in Chromium', function () {
     await page.close();
     assert.deepEqual(problems, []);
   });
+
+  it('Cannot restore twice into one folder: warned before the start, refused at once by the agent in the customer\'s paths', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, reducedMotion: 'reduce' });
+    const problems = watchPageErrors(page);
+    const newest = vm.points.at(-1)!;
+    // The walk above restored the newest point into D:\Restores\web-01; without it there is nothing to refuse.
+    assert.equal(await kopia.sha256File(join(driveD, 'Restores', 'web-01', vm.disks[0]!.name)), newest.sha256[vm.disks[0]!.name]);
+    await page.goto(`${sidecar.baseUrl}/pages/hyperv-restore?vm_id=${seed.vmId}`);
+    await page.locator(`tr[data-point-id="${seed.backupPointIds[0]}"] input[type=radio]`).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Target folder on your Hyper-V host').fill('D:\\Restores\\web-01');
+    await page.getByRole('button', { name: 'Review' }).click();
+    assert.match(await page.locator('[data-hvr-folder-warning]').innerText(), /put web-01-os\.vhdx, data\.vhdx into D:\\Restores\\web-01/);
+    const startedAt = Date.now();
+    await page.getByRole('button', { name: 'Start anyway' }).click();
+    await page.waitForURL(/\/pages\/live\?run_id=\d+$/);
+    await page.getByRole('heading', { name: 'Restore failed' }).waitFor({ timeout: 120_000 });
+    const seconds = (Date.now() - startedAt) / 1000;
+    const summary = await page.locator('[data-hvr-summary]').innerText();
+    assert.match(summary, /D:\\Restores\\web-01\\web-01-os\.vhdx already exists; choose another folder\. D:\\Restores\\web-01\\data\.vhdx already exists; choose another folder\./);
+    assert.equal(await page.locator('[data-hvr-summary]').getByRole('link', { name: 'Choose another folder' }).count(), 1);
+    const everything = await page.locator('.hvr').innerText();
+    assert.ok(!everything.includes(driveD) && !everything.includes(dir), 'the agent\'s own folders are never shown');
+    assert.doesNotMatch(everything, /Restoring disk 1\/2/, 'no disk was started, so nothing was fetched');
+    await screenshot(page, '31-agent-walk-folder-refused-390');
+    for (const disk of vm.disks) {
+      assert.equal(await kopia.sha256File(join(driveD, 'Restores', 'web-01', disk.name)), newest.sha256[disk.name], `${disk.name} left as it was`);
+    }
+    process.stderr.write(`[ui] agent-walk: the refusal took ${seconds.toFixed(1)} s from Start to the failed page\n`);
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
 });

@@ -53,16 +53,18 @@ for (const dialect of testDialects()) describe(`Pages (bridge fragments, ${diale
     const foreign = await clientGet(t.app, 1, `/pages/hyperv-restore?vm_id=${f.b.vmId}`).expect(404);
     const missing = await clientGet(t.app, 1, '/pages/hyperv-restore?vm_id=999999').expect(404);
     assert.equal(foreign.text, missing.text);
-    assert.ok(foreign.text.includes('VM not found or access denied'));
+    assert.ok(foreign.text.includes('This VM was not found.'), 'the page says it in the customer\'s words');
+    assert.ok(!foreign.text.includes('access denied'));
     assert.ok(!foreign.text.includes(f.b.vmName));
     assert.ok(!foreign.text.includes('x-data'), 'no wizard is rendered');
   });
 
   it('Rejects a missing or malformed vm_id with a clear message', async () => {
     const missing = await clientGet(t.app, 1, '/pages/hyperv-restore').expect(400);
-    assert.ok(missing.text.includes('vm_id is required'));
+    assert.ok(missing.text.includes('No VM was chosen to restore. Pick one from your Hyper-V VMs.'));
+    assert.ok(!missing.text.includes('vm_id'), 'no API field names on a page');
     const bad = await clientGet(t.app, 1, '/pages/hyperv-restore?vm_id=1%20OR%201=1').expect(404);
-    assert.ok(bad.text.includes('VM not found or access denied'));
+    assert.ok(bad.text.includes('This VM was not found.'));
   });
 
   it('Cannot open the live page of another client\'s run: it answers exactly like a missing one', async () => {
@@ -75,8 +77,10 @@ for (const dialect of testDialects()) describe(`Pages (bridge fragments, ${diale
     const missing = await clientGet(t.app, 1, '/pages/live?run_id=999999').expect(404);
     assert.equal(foreign.text, missing.text);
     assert.equal(byUuid.text, missing.text);
-    assert.ok(missing.text.includes('Run not found'));
+    assert.ok(missing.text.includes('This restore was not found.'));
     assert.ok(!foreign.text.includes('Secret'));
+    const none = await clientGet(t.app, 1, '/pages/live').expect(400);
+    assert.ok(none.text.includes('No restore was chosen.') && !none.text.includes('run_id is required'));
     const own = await clientGet(t.app, 2, `/pages/live?run_id=${runId}`).expect(200);
     assert.ok(own.text.includes('x-data="hvrLiveRun"') && own.text.includes('D:\\Secret'));
   });
@@ -98,6 +102,19 @@ describe('Pages (demo mode)', function () {
     assert.ok(res.text.includes('data-hvr-mode="direct"'));
     assert.ok(!res.text.includes(f.b.vmName), 'demo mode shows the demo client only');
     assert.match(res.get('Content-Security-Policy') ?? '', /frame-ancestors 'none'/);
+    assert.match(res.text, /<link rel="icon" href="data:image\/svg\+xml,/, 'a favicon, so the browser asks for no /favicon.ico');
+    await t.drop();
+  });
+
+  it('Can answer the bare address and unknown pages with pages, not the API\'s JSON', async () => {
+    const database = await createTestDatabase('sqlite');
+    const t = createTestAppOn(database, { DEMO_MODE: '1', BRIDGE_SECRET: '' });
+    await request(t.app).get('/').expect(302).expect('Location', '/pages/hyperv');
+    const unknown = await request(t.app).get('/pages/nothing-here').expect(404);
+    assert.match(unknown.type, /html/);
+    assert.ok(unknown.text.includes('This page does not exist.') && unknown.text.includes('Back to your Hyper-V VMs'));
+    const badJob = await request(t.app).get('/pages/hyperv?job_id=x').expect(400);
+    assert.ok(badJob.text.includes('This backup job was not found.') && !badJob.text.includes('job_id'));
     await t.drop();
   });
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { validateTargetPath } from '../../sidecar/lib/target-path.js';
 import { screenshot, watchPageErrors } from '../helpers/browser.js';
+import { NEAR_SYSTEM_FOLDER_PATHS, systemFolderPaths } from '../helpers/target-paths.js';
 import { restoreRuns, setUpWorld, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
 
 /** Visible form controls without an accessible name (label, aria-label(ledby) or text): should be none. */
@@ -131,7 +132,8 @@ describe('Restore pages in Chromium (demo mode)', function () {
     await openWizard(page, world.sidecar.baseUrl, 'app-02');
     const broken = page.locator(`tr[data-point-id="${world.paging.backupPointIds.at(-1)}"]`);
     assert.equal(await broken.locator('input[type=radio]').isDisabled(), true);
-    assert.match(await broken.innerText(), /Cannot be restored: Restore chain is broken/);
+    assert.match(await broken.innerText(), /Cannot be restored: a backup it builds on is missing or did not finish/);
+    assert.doesNotMatch(await broken.innerText(), /#\d|point \d/, 'no internal point ids');
     await broken.click();
     assert.equal(await page.getByRole('button', { name: 'Continue' }).isDisabled(), true);
     const warned = page.locator(`tr[data-point-id="${world.paging.backupPointIds.at(-2)}"]`);
@@ -177,18 +179,21 @@ describe('Restore pages in Chromium (demo mode)', function () {
     const table = ['C:\\Restore', 'C:\\', 'D:\\VMs\\web 01\\disks', '\\\\nas\\share\\restores', 'C:/Restore', 'Restore', 'C:\\a\\..\\b',
       'C:\\a\\.', 'C:\\CON\\x', 'C:\\nul.txt', 'C:\\a\\b.', 'C:\\a\\b ', 'C:\\a<b', 'C:\\a\\\\b', '\\\\server', '\\\\server\\', '',
       '   ', 'C:\\' + 'x'.repeat(250), 'E:\\Ünïcødé\\データ', 'C:\\tab\there', 'C:\\COM1.log\\x', 'C:\\LPT9', 'C:\\Restore\\'];
-    const inBrowser = await page.evaluate(async (paths) => {
+    const system = [...systemFolderPaths('web-01').map(([p]) => p), ...NEAR_SYSTEM_FOLDER_PATHS];
+    const inBrowser = await page.evaluate(async ({ paths, system }) => {
       // A variable specifier: the browser resolves it, TypeScript leaves it alone.
       const url = '/assets/lib/target-path.js';
-      const mod = (await import(url)) as { validateTargetPath(p: string): unknown };
-      return paths.map((p) => mod.validateTargetPath(p));
-    }, table);
-    assert.deepEqual(inBrowser, table.map((p) => validateTargetPath(p)));
+      const mod = (await import(url)) as { validateTargetPath(p: string, o?: object): unknown };
+      return [...paths.map((p) => mod.validateTargetPath(p)), ...system.map((p) => mod.validateTargetPath(p, { vmName: 'web-01' }))];
+    }, { paths: table, system });
+    assert.deepEqual(inBrowser, [...table.map((p) => validateTargetPath(p)), ...system.map((p) => validateTargetPath(p, { vmName: 'web-01' }))]);
+    assert.deepEqual(inBrowser.slice(table.length, table.length + system.length - NEAR_SYSTEM_FOLDER_PATHS.length),
+      systemFolderPaths('web-01').map(([, message]) => ({ ok: false, message })), 'every system folder spelling is refused in the browser');
   });
 
   it('Cannot open another client\'s VM: the not-found message, none of its data', async () => {
     await page.goto(`${world.sidecar.baseUrl}/pages/hyperv-restore?vm_id=${world.foreign.vmId}`);
-    assert.match(await page.locator('.hvr-alert').innerText(), /VM not found or access denied/);
+    assert.match(await page.locator('.hvr-alert').innerText(), /This VM was not found\.[\s\S]*Back to your Hyper-V VMs/);
     assert.ok(!(await page.content()).includes('other-secret-vm'));
     await screenshot(page, '09-foreign-vm');
     await page.goto(`${world.sidecar.baseUrl}/pages/hyperv`);

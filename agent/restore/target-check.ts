@@ -1,0 +1,58 @@
+// The run's checks of its target before anything is fetched: no disk's file (or an unfinished `.partial`) is
+// already there, and the volume has room for every selected disk together. Each problem is one sentence that
+// names the customer's Windows path, never the folder this host maps it to.
+import { stat, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { formatBytes } from '../../sidecar/lib/format-bytes.js';
+import { partialPath } from './partial-file.js';
+
+export interface TargetFile {
+  /** Where this host writes the disk. */
+  hostFile: string;
+  /** The same file as the customer names it (C:\Restores\web-01\disk.vhdx). */
+  shownFile: string;
+}
+
+/** Bytes the volume must have free for one disk of this size; the engine's own rule (full size where no holes). */
+export type SpaceNeeded = (diskBytes: number) => number;
+export const fullSize: SpaceNeeded = (diskBytes) => diskBytes;
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** One sentence per disk whose file or unfinished `.partial` is already in the folder. */
+export async function existingTargetProblems(files: readonly TargetFile[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const file of files) {
+    if (await exists(file.hostFile)) problems.push(`${file.shownFile} already exists; choose another folder`);
+    else if (await exists(partialPath(file.hostFile))) {
+      problems.push(`${file.shownFile}.partial is left from an unfinished restore (or one is writing it now); choose another folder or delete that file`);
+    }
+  }
+  return problems;
+}
+
+/** The folder itself, or the nearest one above it that exists: where the disks' space will come from. */
+async function nearestExisting(folder: string): Promise<string> {
+  let current = folder;
+  while (!(await exists(current))) {
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return current;
+}
+
+export async function freeBytes(folder: string): Promise<number | null> {
+  const info = await statfs(await nearestExisting(folder)).catch(() => null);
+  return info ? Number(info.bavail) * Number(info.bsize) : null;
+}
+
+/** The sentence for a volume without room for all disks, or null (also when the free space cannot be read). */
+export async function spaceProblem(hostFolder: string, shownFolder: string, diskBytes: readonly number[], needed: SpaceNeeded = fullSize,
+  free: (folder: string) => Promise<number | null> = freeBytes): Promise<string | null> {
+  const total = diskBytes.reduce((sum, bytes) => sum + needed(bytes), 0);
+  const available = await free(hostFolder);
+  if (available === null || available >= total) return null;
+  const disks = diskBytes.length === 1 ? 'the disk needs' : `the ${diskBytes.length} disks need`;
+  return `${shownFolder} has ${formatBytes(available)} free but ${disks} ${formatBytes(total)}; choose another folder or free up space`;
+}
