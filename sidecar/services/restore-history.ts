@@ -3,11 +3,13 @@
 // Runs carry their VM only in stats_json, so a bounded window of the newest runs is read and grouped here.
 import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
-import { parseDiskProgress } from './run-progress.js';
 import { TABLES } from '../db/tables.js';
+import { parseDiskProgress } from './run-progress.js';
 import type { ClientAccountability } from './accountability.js';
 import { ACTIVE_STATUSES, type RunStatus } from './run-status.js';
 import { RESTORE_RUN_TYPE } from './restores.js';
+
+const isActive = (status: RunStatus): boolean => (ACTIVE_STATUSES as readonly RunStatus[]).includes(status);
 
 /** How many of the client's newest restores are looked at: plenty for a page, bounded for the database. */
 const WINDOW = 300;
@@ -90,7 +92,7 @@ export function historyByVm(summaries: RestoreSummary[], count = 3): Map<number,
     if (s.vmId === null) continue;
     const history = out.get(s.vmId) ?? { running: null, recent: [] };
     out.set(s.vmId, history);
-    if (!history.running && ACTIVE_STATUSES.includes(s.status)) history.running = s;
+    if (!history.running && isActive(s.status)) history.running = s;
     if (history.recent.length < count) history.recent.push(s);
   }
   return out;
@@ -108,7 +110,7 @@ export async function wizardHistory(db: Knex, who: ClientAccountability, vm: { i
     db(TABLES.jobs).where({ id: vm.job_id, client_id: who.clientId }).first('agent_id') as Promise<{ agent_id: number | string | null } | undefined>,
   ]);
   return {
-    active: summaries.filter((s) => s.vmId === vm.id && ACTIVE_STATUSES.includes(s.status)),
+    active: summaries.filter((s) => s.vmId === vm.id && isActive(s.status)),
     leftOnHost: filesLeftOnHost(summaries, idOrNull(job?.agent_id)),
   };
 }
