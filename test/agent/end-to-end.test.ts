@@ -217,7 +217,10 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     const db = world.test.db;
     const run = await db('s3_cloudbackup_runs').where({ agent_id: world.agentId }).first('job_id');
     const payloads: [Record<string, unknown>, string][] = [
-      [{ target_path: 'C:\\Restored\\..\\..\\Windows\\System32' }, 'target_path must not contain "." or ".." segments'],
+      // Read as Windows would open it, this is C:\Windows: refused for that, the stronger reason.
+      [{ target_path: 'C:\\Restored\\..\\..\\Windows\\System32' },
+        'target_path is inside the Windows system folder C:\\Windows: writing there can break the host. Choose a folder of your own, such as C:\\Restores\\web01'],
+      [{ target_path: 'C:\\Restored\\..\\..\\Other' }, 'target_path must not contain "." or ".." segments'],
       [{ run_as: 'SYSTEM' }, 'invalid restore payload: payload.run_as is not allowed'],
       [{ disk_manifests: { [vm.hostPath('disk0.vhdx')]: 42 } }, `invalid restore payload: payload.disk_manifests.${vm.hostPath('disk0.vhdx')} must be string`],
     ];
