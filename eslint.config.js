@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'demo/**', 'test-artifacts/**', 'templates/scripts/vendor/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'demo/**', 'test-artifacts/**', 'templates/scripts/vendor/**', 'build/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,11 +1,13 @@
-// CLI entry: `npm run agent -- --config FILE`. Config -> logger -> platform -> sidecar client -> poll loop. The
-// platform's stop signals (SIGTERM, SIGINT, SIGHUP; on Windows SIGINT is WinSW's stop, plus SIGBREAK and SIGHUP) stop
-// cleanly (a restore in progress is stopped and reported, kopia ended, .partial removed); a second signal exits now,
-// and whatever the way out, no kopia child is left running.
+// CLI entry: `npm run agent -- --config FILE` (--check-config FILE, --version: cli-args.ts). Config -> logger ->
+// platform -> sidecar client -> poll loop. The platform's stop signals (SIGTERM, SIGINT, SIGHUP; on Windows also
+// SIGBREAK) and, with --shutdown-on-stdin (the Windows service host's stop), stdin closing stop cleanly (a restore in
+// progress is stopped and reported, kopia ended, .partial removed); a second signal exits now, and whatever the way
+// out, no kopia child is left running.
 import { hostname } from 'node:os';
 import { coerceError } from '../sidecar/lib/errors.js';
 import { createLogger } from '../sidecar/lib/log.js';
 import type { ClaimedCommand } from '../sidecar/schemas/agent.js';
+import { agentUsage, parseAgentArgs } from './cli-args.js';
 import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } from './config.js';
 import { createPlatform } from './platform/current.js';
 import { runPollLoop } from './poll-loop.js';
@@ -13,44 +15,54 @@ import { killKopiaChildren } from './restore/kopia.js';
 import { openRepository } from './restore/repository-session.js';
 import { runRestore } from './restore/run-restore.js';
 import { SidecarClient, SidecarError } from './sidecar-client.js';
+import { agentVersion } from './version.js';
 
-function configPathFrom(argv: string[]): string | null {
-  const i = argv.indexOf('--config');
-  if (i >= 0) return argv[i + 1] ?? null;
-  const inline = argv.find((a) => a.startsWith('--config='));
-  return inline ? inline.slice('--config='.length) : null;
-}
-
-function readConfig(): Readonly<AgentConfig> {
-  const file = configPathFrom(process.argv.slice(2));
-  if (!file) {
-    process.stderr.write('agent: usage: npm run agent -- --config FILE\n');
+// Exits for --version, --check-config and usage errors; returns what `run` needs otherwise.
+function commandLine(): { config: Readonly<AgentConfig>; shutdownOnStdin: boolean } {
+  const command = parseAgentArgs(process.argv.slice(2));
+  if (command.kind === 'version') {
+    process.stdout.write(`${agentVersion}\n`);
+    process.exit(0);
+  }
+  if (command.kind === 'usage') {
+    process.stderr.write(`agent: ${command.problem}\n${agentUsage}\n`);
     process.exit(1);
   }
+  let config: Readonly<AgentConfig>;
   try {
-    return loadAgentConfig(file);
+    config = loadAgentConfig(command.configFile);
   } catch (thrown) {
     if (!(thrown instanceof AgentConfigError)) throw thrown;
     process.stderr.write(`agent: invalid configuration: ${thrown.message}\n`);
     process.exit(1);
   }
+  if (command.kind === 'check-config') {
+    process.stdout.write(`agent: configuration is valid (agent ${config.agentId}, sidecar ${config.sidecarUrl})\n`);
+    process.exit(0);
+  }
+  return { config, shutdownOnStdin: command.shutdownOnStdin };
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const { config, shutdownOnStdin } = commandLine();
   const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) }).child({ agentId: config.agentId });
   const platform = createPlatform(process.platform, {
     onCommand: (file, purpose, path) => log.info('file attribute command', { command: file, purpose, path }),
   });
   const stop = new AbortController();
   let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: string) => {
     if (++signals > 1) process.exit(1);
     log.info('shutting down', { signal });
     stop.abort();
   };
   for (const signal of platform.stopSignals) process.on(signal, onSignal);
   process.on('exit', killKopiaChildren);
+  // The Windows service host stops the agent by closing its stdin: a service has no console for Ctrl+C.
+  if (shutdownOnStdin) {
+    process.stdin.once('end', () => onSignal('stdin closed'));
+    process.stdin.resume();
+  }
   const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
   log.info('agent started', {
     sidecar: config.sidecarUrl, host: hostname(), platform: platform.name, repository: config.repository.type, parallelism: config.parallelism,

@@ -3,7 +3,8 @@
 # A no-op when the cached binary is already there. `--windows` builds the Windows binary (kopia.exe, GOOS=windows)
 # from the same pinned source instead; the Windows tests run it under Wine (scripts/ensure-wine.sh).
 set -euo pipefail
-VERSION="0.22.3"
+. "$(dirname "$0")/versions.env"
+VERSION="$KOPIA_VERSION"
 CACHE_ROOT="${HYPERV_RESTORE_CACHE:-$HOME/.cache/hyperv-restore}"
 BIN_DIR="$CACHE_ROOT/kopia-v$VERSION"
 GOOS_TARGET=linux

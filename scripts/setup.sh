@@ -16,6 +16,8 @@ install_debian_packages() {
   # The Windows tests (npm run test:windows): Wine runs node.exe and kopia.exe; MinGW builds Wine's ProcessPrng shim.
   { [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1; } || missing+=(wine64)
   command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=(gcc-mingw-w64-x86-64-win32)
+  # The package test reads the release zip with an unzip of its own, not with the writer's code.
+  command -v unzip >/dev/null 2>&1 || missing+=(unzip)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     say "missing Debian packages: ${missing[*]} (install them with apt-get as root)"; return 0

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { agentUsage } from '../../agent/cli-args.js';
 import { runAgentExpectingExit, writeAgentConfig } from '../helpers/agent-process.js';
 
 const TOKEN = 'agent-token-very-secret-123';
@@ -55,6 +56,6 @@ describe('Agent configuration', function () {
   });
 
   it('Rejects a start without --config', async () => {
-    assert.deepEqual(await runAgentExpectingExit(null), { code: 1, output: 'agent: usage: npm run agent -- --config FILE\n' });
+    assert.deepEqual(await runAgentExpectingExit(null), { code: 1, output: `agent: no configuration file given\n${agentUsage}\n` });
   });
 });

