@@ -1,19 +1,25 @@
 // The agent's JSON config file: read, validated (ajv) and mapped to a frozen typed config once at start. A bad
 // file stops the agent with one clear line naming the field; secrets are never echoed.
+// The repository comes with each command from the sidecar; the config's is only a fallback (an older sidecar, the
+// engine's own tests). The identity may come from the backup agent's agent.conf instead of this file.
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import type { JSONSchemaType } from 'ajv';
 import type { LogLevel } from '../sidecar/lib/log.js';
 import { compileValidator } from '../sidecar/lib/validator.js';
+import { readBackupAgentIdentity } from './backup-agent-conf.js';
+import { AgentConfigError } from './config-error.js';
 import type { RepositoryConnection } from './restore/types.js';
 
 interface RawConfig {
   sidecar_url: string;
-  agent_id: number;
-  agent_token: string;
+  agent_id?: number;
+  agent_token?: string;
+  /** The backup agent's agent.conf (YAML), to take agent_id and agent_token from. */
+  agent_conf?: string;
   kopia_path?: string;
   work_dir: string;
-  repository: {
+  repository?: {
     type: 'filesystem' | 's3';
     path?: string;
     endpoint?: string;
@@ -24,7 +30,7 @@ interface RawConfig {
     region?: string;
     disable_tls?: boolean;
   };
-  repository_password: string;
+  repository_password?: string;
   parallelism?: number;
   poll_interval_seconds?: number;
   path_map?: Record<string, string>;
@@ -38,8 +44,9 @@ export interface AgentConfig {
   agentToken: string;
   kopiaPath: string;
   workDir: string;
-  repository: RepositoryConnection;
-  repositoryPassword: string;
+  /** Fallback for commands without a repository of their own; null when the config names none. */
+  repository: RepositoryConnection | null;
+  repositoryPassword: string | null;
   parallelism: number;
   pollIntervalMs: number;
   /** Windows path prefix (e.g. `C:\`) -> absolute host folder; used on non-Windows hosts. */
@@ -49,7 +56,7 @@ export interface AgentConfig {
   logLevel: LogLevel;
 }
 
-export class AgentConfigError extends Error {}
+export { AgentConfigError };
 
 const text = (maxLength = 1024) => ({ type: 'string', minLength: 1, maxLength, nullable: true }) as const;
 
@@ -57,11 +64,12 @@ const text = (maxLength = 1024) => ({ type: 'string', minLength: 1, maxLength, n
 const schema = {
   type: 'object',
   additionalProperties: false,
-  required: ['sidecar_url', 'agent_id', 'agent_token', 'work_dir', 'repository', 'repository_password'],
+  required: ['sidecar_url', 'work_dir'],
   properties: {
     sidecar_url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 2048 },
     agent_id: { type: 'integer', minimum: 1 },
     agent_token: { type: 'string', minLength: 8, maxLength: 191 },
+    agent_conf: text(),
     kopia_path: text(),
     work_dir: { type: 'string', minLength: 1, maxLength: 1024 },
     repository: {
@@ -88,7 +96,7 @@ const schema = {
 
 const validate = compileValidator(schema, 'config');
 
-function repositoryOf(r: RawConfig['repository']): RepositoryConnection {
+function repositoryOf(r: NonNullable<RawConfig['repository']>): RepositoryConnection {
   if (r.type === 'filesystem') {
     if (!isAbsolute(r.path as string)) throw new AgentConfigError('config.repository.path must be an absolute path');
     return { type: 'filesystem', path: r.path as string };
@@ -98,6 +106,26 @@ function repositoryOf(r: RawConfig['repository']): RepositoryConnection {
     accessKeyId: r.access_key_id as string, secretAccessKey: r.secret_access_key as string,
     region: r.region ?? undefined, disableTls: r.disable_tls ?? false,
   };
+}
+
+/** agent_id + agent_token from this file, or both from the backup agent's agent.conf: one source, never a mix. */
+function identityOf(raw: RawConfig): { agentId: number; agentToken: string } {
+  if (raw.agent_conf !== undefined) {
+    if (raw.agent_id !== undefined || raw.agent_token !== undefined) {
+      throw new AgentConfigError('config.agent_conf names where agent_id and agent_token come from: leave them out of this file');
+    }
+    return readBackupAgentIdentity(raw.agent_conf);
+  }
+  if (raw.agent_id === undefined) throw new AgentConfigError('config.agent_id is required (or config.agent_conf)');
+  if (raw.agent_token === undefined) throw new AgentConfigError('config.agent_token is required (or config.agent_conf)');
+  return { agentId: raw.agent_id, agentToken: raw.agent_token };
+}
+
+function fallbackRepositoryOf(raw: RawConfig): Pick<AgentConfig, 'repository' | 'repositoryPassword'> {
+  if ((raw.repository === undefined) !== (raw.repository_password === undefined)) {
+    throw new AgentConfigError('config.repository and config.repository_password go together: give both or neither');
+  }
+  return raw.repository ? { repository: repositoryOf(raw.repository), repositoryPassword: raw.repository_password! } : { repository: null, repositoryPassword: null };
 }
 
 function checkPathMap(map: Record<string, string>): void {
@@ -130,14 +158,13 @@ export function parseAgentConfig(input: unknown): Readonly<AgentConfig> {
   }
   if (!isAbsolute(raw.work_dir)) throw new AgentConfigError('config.work_dir must be an absolute path');
   checkPathMap(raw.path_map ?? {});
+  const fallback = fallbackRepositoryOf(raw);
   return Object.freeze({
     sidecarUrl: raw.sidecar_url.replace(/\/+$/, ''),
-    agentId: raw.agent_id,
-    agentToken: raw.agent_token,
+    ...identityOf(raw),
     kopiaPath: raw.kopia_path ?? 'kopia',
     workDir: raw.work_dir,
-    repository: repositoryOf(raw.repository),
-    repositoryPassword: raw.repository_password,
+    ...fallback,
     parallelism: raw.parallelism ?? 16,
     pollIntervalMs: Math.round((raw.poll_interval_seconds ?? 5) * 1000),
     pathMap: { ...(raw.path_map ?? {}) },
@@ -164,7 +191,7 @@ export function loadAgentConfig(file: string): Readonly<AgentConfig> {
 
 /** Every secret of the config, for the logger's value redaction. */
 export function configSecrets(config: AgentConfig): string[] {
-  const out = [config.agentToken, config.repositoryPassword];
-  if (config.repository.type === 's3') out.push(config.repository.secretAccessKey, config.repository.accessKeyId);
-  return out;
+  const out = [config.agentToken, config.repositoryPassword ?? ''];
+  if (config.repository?.type === 's3') out.push(config.repository.secretAccessKey, config.repository.accessKeyId);
+  return out.filter(Boolean);
 }

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { coerceError } from '../sidecar/lib/errors.js';
 import { createLogger } from '../sidecar/lib/log.js';
+import { SecretList } from '../sidecar/lib/secret-list.js';
 import type { ClaimedCommand } from '../sidecar/schemas/agent.js';
 import { agentUsage, parseAgentArgs } from './cli-args.js';
 import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } from './config.js';
@@ -43,8 +44,12 @@ function commandLine(): { config: Readonly<AgentConfig>; shutdownOnStdin: boolea
   return { config, shutdownOnStdin: command.shutdownOnStdin };
 }
 
+// Grows with each claimed command's repository secrets: the logger and the client redact those from then on.
+const secrets = new SecretList();
+
 async function main(): Promise<void> {
   const { config, shutdownOnStdin } = commandLine();
+  secrets.add(...configSecrets(config));
   const log = createLogger({ level: config.logLevel, secrets: configSecrets(config) }).child({ agentId: config.agentId });
   const platform = createPlatform(process.platform, {
     onCommand: (file, purpose, path) => log.info('file attribute command', { command: file, purpose, path }),
@@ -63,9 +68,9 @@ async function main(): Promise<void> {
     process.stdin.once('end', () => onSignal('stdin closed'));
     process.stdin.resume();
   }
-  const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
+  const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken, secrets });
   log.info('agent started', {
-    sidecar: config.sidecarUrl, host: hostname(), platform: platform.name, repository: config.repository.type, parallelism: config.parallelism,
+    sidecar: config.sidecarUrl, host: hostname(), platform: platform.name, fallbackRepository: config.repository?.type ?? 'none', parallelism: config.parallelism,
     allowedShares: config.allowedShares,
   });
   // First what this agent had in hand before it (re)started, then new commands.
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
   await runPollLoop({
     claim: next,
     handle: async (command) => {
-      await runRestore({ config, client, log, openRepository, stopSignal: stop.signal, platform }, command, { resumed: resumed.has(command.command_id) });
+      await runRestore({ config, client, log, openRepository, stopSignal: stop.signal, platform, secrets }, command, { resumed: resumed.has(command.command_id) });
     },
     log,
     intervalMs: config.pollIntervalMs,
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (thrown: unknown) => {
-    process.stderr.write(`agent: ${coerceError(thrown).message}\n`);
+    process.stderr.write(`agent: ${secrets.scrub(coerceError(thrown).message)}\n`);
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 // Typed calls to the sidecar's agent API (docs/agent-api.md): fetch with a timeout, retries with capped backoff for
 // what may pass (network errors, 429, 5xx); no business logic.
 import { backoffDelay, sleep } from '../sidecar/lib/backoff.js';
+import type { SecretList } from '../sidecar/lib/secret-list.js';
 import type {
   ClaimResponse, ClaimedCommand, EventsRequest, ResumeResponse, EventsResponse, FinishRequest, HeartbeatRequest, HeartbeatResponse, RunStatus,
 } from '../sidecar/schemas/agent.js';
@@ -24,6 +25,8 @@ export interface SidecarClientOptions {
   timeoutMs?: number;
   retries?: number;
   signal?: AbortSignal;
+  /** Values no request body may carry (a run's keys in a kopia error message, say): replaced before sending. */
+  secrets?: SecretList;
 }
 
 export interface CallOptions {
@@ -80,7 +83,7 @@ export class SidecarClient {
           'X-Agent-Token': this.options.agentToken,
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : (this.options.secrets?.scrub(JSON.stringify(body)) ?? JSON.stringify(body)),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
     } catch (thrown) {

@@ -15,7 +15,7 @@ export DEMO_MODE=1 HOST=127.0.0.1 PORT="${PORT:-8787}" DATABASE_URL="sqlite://$D
 URL="http://127.0.0.1:$PORT"
 
 node dist/sidecar/cli/demo-prepare.js disks --dir "$DEMO_DIR"
-node dist/sidecar/cli/demo-seed.js --points "$DEMO_DIR/points.json" --out "$DEMO_DIR/seed.json"
+node dist/sidecar/cli/demo-seed.js --points "$DEMO_DIR/points.json" --repository "$DEMO_DIR/repository.json" --out "$DEMO_DIR/seed.json"
 node dist/sidecar/cli/demo-prepare.js agent --dir "$DEMO_DIR" --sidecar-url "$URL"
 
 pids=()

@@ -1,6 +1,8 @@
 -- The s3_* tables as an older install of the existing `cloudstorage` module created them (MariaDB/MySQL).
 -- Tests and the compatibility check start from here: this install predates s3_hyperv_vm_disks,
 -- s3_cloudbackup_runs.run_type and s3_cloudbackup_run_commands.agent_id, and carries columns we never use.
+-- The module's storage tables (s3_buckets, s3_user_access_keys) and WHMCS's own tbladdonmodules are here too: the
+-- sidecar reads a job's repository from them and our migrations never create or change them.
 
 CREATE TABLE IF NOT EXISTS `s3_cloudbackup_agents` (
   `id` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
@@ -30,6 +32,9 @@ CREATE TABLE IF NOT EXISTS `s3_cloudbackup_jobs` (
   `source_path` VARCHAR(1024) NULL,
   `dest_bucket_id` INT UNSIGNED NULL,
   `dest_prefix` VARCHAR(1024) NULL,
+  `dest_type` ENUM('s3','local') NOT NULL DEFAULT 's3',
+  `dest_local_path` VARCHAR(1024) NULL,
+  `local_bandwidth_limit_kbps` INT UNSIGNED NULL DEFAULT 0,
   `backup_mode` ENUM('sync','archive') NOT NULL DEFAULT 'sync',
   `engine` ENUM('sync','kopia','disk_image','hyperv') NOT NULL DEFAULT 'sync',
   `schedule_type` ENUM('manual','daily','weekly','cron') NOT NULL DEFAULT 'manual',
@@ -151,4 +156,37 @@ CREATE TABLE IF NOT EXISTS `s3_hyperv_backup_points` (
   CONSTRAINT `fk_points_vm` FOREIGN KEY (`vm_id`) REFERENCES `s3_hyperv_vms` (`id`) ON DELETE CASCADE,
   CONSTRAINT `fk_points_run` FOREIGN KEY (`run_id`) REFERENCES `s3_cloudbackup_runs` (`id`) ON DELETE CASCADE,
   CONSTRAINT `fk_points_parent` FOREIGN KEY (`parent_backup_id`) REFERENCES `s3_hyperv_backup_points` (`id`) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- WHMCS's addon settings (one row per module setting). The cloudstorage module keeps its S3 endpoint, region and the
+-- key its stored access keys are encrypted with here.
+CREATE TABLE IF NOT EXISTS `tbladdonmodules` (
+  `module` VARCHAR(64) NOT NULL,
+  `setting` VARCHAR(64) NOT NULL,
+  `value` TEXT NOT NULL,
+  KEY `module_setting` (`module`, `setting`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE IF NOT EXISTS `s3_buckets` (
+  `id` INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  `user_id` INT UNSIGNED NOT NULL,
+  `name` VARCHAR(255) NOT NULL,
+  `is_active` TINYINT(1) NOT NULL DEFAULT 1,
+  `created_at` TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP,
+  `updated_at` TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `uniq_bucket_name` (`name`),
+  KEY `idx_user_id` (`user_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- access_key and secret_key hold base64(IV || AES-256-CBC ciphertext), encrypted with the cloudbackup_encryption_key
+-- (or encryption_key) setting; the newest row of a user is the one in use.
+CREATE TABLE IF NOT EXISTS `s3_user_access_keys` (
+  `id` INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  `user_id` INT UNSIGNED NOT NULL,
+  `access_key` VARCHAR(255) NULL,
+  `secret_key` VARCHAR(255) NULL,
+  `created_at` TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (`id`),
+  KEY `idx_user_id` (`user_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

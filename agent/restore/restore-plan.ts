@@ -1,11 +1,11 @@
-// Pure: turns a claimed hyperv_restore command into a plan the agent can run, or refuses it with a clear reason.
+// Pure: turns a claimed restore command into a plan the agent can run, or refuses it with a clear reason.
 // The agent never trusts the server with a path: the payload is validated again here (schema, target path rules,
 // disk names), a UNC target must be on a share the config's allowed_shares lists (as LocalSystem the host reaches a
 // share as its computer account, so any share open to that account would do otherwise), and the Windows target is
 // mapped to a host folder through the config's path_map.
 import { join, resolve, sep } from 'node:path';
 import { validateTargetPath, validateWindowsPath, workFolderRefusal } from '../../sidecar/lib/target-path.js';
-import { validateHypervRestorePayload, type ClaimedCommand } from '../../sidecar/schemas/agent.js';
+import { LEGACY_RESTORE_COMMAND_TYPE, RESTORE_COMMAND_TYPE, validateHypervRestorePayload, type ClaimedCommand } from '../../sidecar/schemas/agent.js';
 
 export interface PlannedDisk {
   /** The disk's path on the original host (the disk_manifests key). */
@@ -91,7 +91,8 @@ function insideFolder(path: string, folder: string): boolean {
 
 export function planRestore(command: ClaimedCommand, pathMap: Record<string, string>, platform = process.platform,
   allowedShares: readonly string[] = [], host: PlanHost = {}): PlanResult {
-  if (command.type !== 'hyperv_restore') return refuse(`unsupported command type "${command.type}"`);
+  // An older sidecar queued our restores as hyperv_restore.
+  if (command.type !== RESTORE_COMMAND_TYPE && command.type !== LEGACY_RESTORE_COMMAND_TYPE) return refuse(`unsupported command type "${command.type}"`);
   const parsed = validateHypervRestorePayload(command.payload);
   if (!parsed.ok) return refuse(`invalid restore payload: ${parsed.message}`);
   const payload = parsed.value;

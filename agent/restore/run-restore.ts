@@ -5,11 +5,13 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coerceError } from '../../sidecar/lib/errors.js';
 import type { Logger } from '../../sidecar/lib/log.js';
+import type { SecretList } from '../../sidecar/lib/secret-list.js';
 import type { ClaimedCommand, FinalStatus } from '../../sidecar/schemas/agent.js';
 import type { AgentConfig } from '../config.js';
 import type { AgentPlatform } from '../platform/platform.js';
 import { EventOutbox } from '../event-outbox.js';
 import type { SidecarClient } from '../sidecar-client.js';
+import { commandConnection, type CommandConnection } from './command-repository.js';
 import { deliverFinish } from './deliver-finish.js';
 import { describeFailure, STORAGE_UNREADABLE, type FailureText } from './failure-text.js';
 import { removePartial } from './partial-file.js';
@@ -27,6 +29,8 @@ export interface RestoreDeps {
   /** Aborted when the agent shuts down. */
   stopSignal: AbortSignal;
   platform: AgentPlatform;
+  /** Where a command's repository secrets go before anything is sent, so the client scrubs them from request bodies. */
+  secrets?: SecretList;
 }
 
 type StopReason = 'cancel' | 'run-finished' | 'agent-stopping';
@@ -42,18 +46,26 @@ type NoDisks = NothingStarted | TargetRefusal;
 
 /** `resumed`: this agent had the command in hand before it restarted (crash): finished disks are kept. */
 export async function runRestore(deps: RestoreDeps, command: ClaimedCommand, { resumed = false } = {}): Promise<FinalStatus | null> {
+  const connection = commandConnection(command, deps.config);
+  if (typeof connection !== 'string') {
+    deps.secrets?.add(...connection.secrets);
+    // Kept masked after the run too: a late retry or a resumed run may still quote them.
+    for (const secret of connection.secrets) deps.log.addSecret(secret);
+  }
   const log = deps.log.child({ runId: command.run_id, commandId: command.command_id });
   const outbox = new EventOutbox(deps.client, command.run_id, log);
+  const refuse = async (message: string): Promise<FinalStatus> => {
+    log.warn('restore command refused', { reason: message });
+    outbox.add('HYPERV_RESTORE_FAILED', { message });
+    await deliverFinish(deps.client, outbox, command.run_id, { status: 'failed', message }, log);
+    return 'failed';
+  };
   const platform = deps.platform.name === 'win32' ? 'win32' : 'linux';
   const planned = planRestore(command, deps.config.pathMap, platform, deps.config.allowedShares,
     { workDir: deps.config.workDir, systemDrive: platform === 'win32' ? process.env.SystemDrive : undefined });
-  if (!planned.ok) {
-    log.warn('restore command refused', { reason: planned.message });
-    outbox.add('HYPERV_RESTORE_FAILED', { message: planned.message });
-    await deliverFinish(deps.client, outbox, command.run_id, { status: 'failed', message: planned.message }, log);
-    return 'failed';
-  }
-  return new RestoreRun(deps, planned.plan, outbox, log, resumed).execute();
+  if (!planned.ok) return refuse(planned.message);
+  if (typeof connection === 'string') return refuse(connection);
+  return new RestoreRun(deps, planned.plan, connection, outbox, log, resumed).execute();
 }
 
 class RestoreRun {
@@ -62,8 +74,8 @@ class RestoreRun {
   private readonly reporter: RestoreReporter;
   private journal: RunJournal | null = null;
 
-  constructor(private readonly deps: RestoreDeps, private readonly plan: RestorePlan, private readonly outbox: EventOutbox, private readonly log: Logger,
-    private readonly resumed: boolean) {
+  constructor(private readonly deps: RestoreDeps, private readonly plan: RestorePlan, private readonly connection: CommandConnection,
+    private readonly outbox: EventOutbox, private readonly log: Logger, private readonly resumed: boolean) {
     this.reporter = new RestoreReporter({
       client: deps.client, outbox, runId: plan.runId, log,
       disks: plan.disks.map((d) => ({ name: d.fileName, path: d.sourcePath })),
@@ -110,8 +122,8 @@ class RestoreRun {
     const openedAt = Date.now();
     try {
       session = await this.deps.openRepository({
-        kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: config.repository,
-        password: config.repositoryPassword, signal: this.cancel.signal, platform: this.deps.platform,
+        kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: this.connection.repository,
+        password: this.connection.password, signal: this.cancel.signal, platform: this.deps.platform,
       });
     } catch (thrown) {
       if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));
@@ -121,7 +133,7 @@ class RestoreRun {
       this.log.warn('cannot open the repository', { detail });
       return { message: STORAGE_UNREADABLE, detail };
     }
-    this.log.info('repository open', { ms: Date.now() - openedAt, repository: config.repository.type });
+    this.log.info('repository open', { ms: Date.now() - openedAt, repository: this.connection.repository.type, from: this.connection.source });
     try {
       const space = await this.spaceRefusal(session);
       if (space) return { refusal: [space] };

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { encryptModuleValue, ENCRYPTION_KEY_SETTING, ensureModuleStorage, setModuleSetting } from '../../sidecar/demo/module-storage.js';
 
 export interface FleetSpec {
   clients: number;
@@ -50,8 +51,18 @@ export async function seedFleet(db: Knex, spec: FleetSpec): Promise<Fleet> {
   await bulkInsert(db, 's3_cloudbackup_agents', agents.map((a) => ({
     id: a.id, client_id: a.clientId, agent_token: a.token, hostname: `hv-${a.id}`, status: 'active', last_seen_at: seen,
   })));
+  // Each job's storage as the cloudstorage module records it, so a claim resolves a repository as on a real WHMCS.
+  await ensureModuleStorage(db);
+  const encryptionKey = 'bench-module-encryption-key';
+  await setModuleSetting(db, ENCRYPTION_KEY_SETTING, encryptionKey);
+  await setModuleSetting(db, 'cloudbackup_agent_s3_endpoint', 'https://s3.bench.invalid');
+  await bulkInsert(db, 's3_buckets', agents.map((a) => ({ id: a.jobId, user_id: a.jobId, name: `bench-bucket-${a.jobId}`, is_active: 1 })));
+  await bulkInsert(db, 's3_user_access_keys', agents.map((a) => ({
+    user_id: a.jobId, access_key: encryptModuleValue(`BENCHAK${a.jobId}`, encryptionKey), secret_key: encryptModuleValue(`bench-secret-${hex32(`sk-${a.jobId}`)}`, encryptionKey),
+  })));
   await bulkInsert(db, 's3_cloudbackup_jobs', agents.map((a) => ({
     id: a.jobId, client_id: a.clientId, agent_id: a.id, name: `Hyper-V ${a.id}`, engine: 'hyperv', source_type: 'hyperv', hyperv_enabled: 1, status: 'active',
+    s3_user_id: a.jobId, dest_bucket_id: a.jobId, dest_prefix: `hyperv/${a.jobId}/`,
   })));
   const vmIdsOfJob = (jobId: number) => Array.from({ length: spec.vmsPerJob }, (_, k) => (jobId - 1) * spec.vmsPerJob + k + 1);
   const vms = agents.flatMap((a) => vmIdsOfJob(a.jobId).map((id) => ({

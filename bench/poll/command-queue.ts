@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { RESTORE_COMMAND_TYPE } from '../../sidecar/schemas/agent.js';
 import { RESTORE_RUN_TYPE } from '../../sidecar/services/restores.js';
 import type { FleetAgent } from '../lib/fleet.js';
 import { restorePayload } from './seed.js';
@@ -42,7 +43,7 @@ async function queueOne(db: Knex, agent: FleetAgent): Promise<number> {
       trigger_type: 'manual', cancel_requested: 0, created_at: now, updated_at: now,
     });
     const [commandId] = await trx('s3_cloudbackup_run_commands').insert({
-      run_id: runId, agent_id: agent.id, type: RESTORE_RUN_TYPE, status: 'pending', created_at: now,
+      run_id: runId, agent_id: agent.id, type: RESTORE_COMMAND_TYPE, status: 'pending', created_at: now,
       payload_json: JSON.stringify(restorePayload(Number(runId), runUuid, agent.jobId)),
     });
     return Number(commandId);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { RESTORE_COMMAND_TYPE } from '../../sidecar/schemas/agent.js';
 import { RESTORE_RUN_TYPE } from '../../sidecar/services/restores.js';
 import { bulkInsert, hex32, seedFleet, type FleetAgent } from '../lib/fleet.js';
 
@@ -35,7 +36,7 @@ async function seedHistory(db: Knex, agents: FleetAgent[], count: number, firstR
     engine: 'hyperv', created_at: at, started_at: at, finished_at: at, updated_at: at,
   })));
   await bulkInsert(db, 's3_cloudbackup_run_commands', runs.map((r) => ({
-    run_id: r.id, agent_id: r.restore ? r.agent.id : null, type: r.restore ? RESTORE_RUN_TYPE : 'backup_now', status: r.id % 10 === 0 ? 'failed' : 'completed',
+    run_id: r.id, agent_id: r.restore ? r.agent.id : null, type: r.restore ? RESTORE_COMMAND_TYPE : 'backup_now', status: r.id % 10 === 0 ? 'failed' : 'completed',
     created_at: at, processed_at: at, payload_json: '{}',
   })));
 }
@@ -51,7 +52,7 @@ export async function seedPoll(db: Knex, spec: { clients: number; agentsPerClien
     trigger_type: 'manual', cancel_requested: 0, created_at: now, started_at: now, updated_at: now,
   })));
   await bulkInsert(db, 's3_cloudbackup_run_commands', restores.map((r) => ({
-    run_id: r.runId, agent_id: r.agent.id, type: RESTORE_RUN_TYPE, status: 'processing', created_at: now, processed_at: now,
+    run_id: r.runId, agent_id: r.agent.id, type: RESTORE_COMMAND_TYPE, status: 'processing', created_at: now, processed_at: now,
     payload_json: JSON.stringify(restorePayload(r.runId, 'seeded', fleet.vmIdsOfJob(r.agent.jobId)[0]!)),
   })));
   await seedHistory(db, fleet.agents, spec.history, spec.restores + 1);

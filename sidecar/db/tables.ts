@@ -14,6 +14,10 @@ export const TABLES = {
   nonces: 's3_hyperv_restore_nonces',
   leases: 's3_hyperv_restore_leases',
   migrations: 's3_hyperv_restore_migrations',
+  // The cloudstorage module's storage and WHMCS's addon settings: read for a job's repository, never written.
+  buckets: 's3_buckets',
+  accessKeys: 's3_user_access_keys',
+  addonSettings: 'tbladdonmodules',
 } as const;
 
 export type TableName = (typeof TABLES)[keyof typeof TABLES];

@@ -19,10 +19,23 @@ export interface DemoPointsFile {
   points: DemoPointInput[];
 }
 
-/** The demo repository's connection, for the agent's config (a credential: mode 600). */
+/**
+ * The demo repository and the S3 identity the demo job records for it (a credential: mode 600). As with the backup
+ * agent's repositories, the password is `<bucket>:<access key>:<secret key>`: the sidecar rebuilds it from the job.
+ */
 export interface DemoRepositoryFile {
   path: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
   password: string;
+}
+
+function newDemoRepository(path: string): DemoRepositoryFile {
+  const bucket = 'demo-hyperv-backups';
+  const accessKeyId = `DEMO${randomBytes(8).toString('hex').toUpperCase()}`;
+  const secretAccessKey = randomBytes(24).toString('base64url');
+  return { path, bucket, accessKeyId, secretAccessKey, password: `${bucket}:${accessKeyId}:${secretAccessKey}` };
 }
 
 export function demoFiles(dir: string) {
@@ -35,8 +48,11 @@ export function demoFiles(dir: string) {
   };
 }
 
-function readRepositoryFile(file: string): DemoRepositoryFile | null {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoRepositoryFile) : null;
+export function readRepositoryFile(file: string): DemoRepositoryFile | null {
+  if (!existsSync(file)) return null;
+  const known = JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoRepositoryFile>;
+  // A demo folder from before jobs carried their keys: its repository's password is not the job's, so it is made again.
+  return known.accessKeyId && known.secretAccessKey && known.bucket ? (known as DemoRepositoryFile) : null;
 }
 
 /** Makes (or finds) the demo disks, repository and points; returns whether existing ones were reused. */
@@ -45,8 +61,11 @@ export async function prepareDemoDisks(dir: string): Promise<{ reused: boolean; 
   const known = readRepositoryFile(files.repository);
   if (known && existsSync(files.points)) return { reused: true, pointsFile: files.points };
   await mkdir(dir, { recursive: true });
-  const repository = known ?? { path: join(files.kopiaDir, 'repository'), password: randomBytes(18).toString('base64url') };
-  if (!known) await writeFile(files.repository, JSON.stringify(repository, null, 2) + '\n', { mode: 0o600 });
+  const repository = known ?? newDemoRepository(join(files.kopiaDir, 'repository'));
+  if (!known) {
+    await rm(files.kopiaDir, { recursive: true, force: true });
+    await writeFile(files.repository, JSON.stringify(repository, null, 2) + '\n', { mode: 0o600 });
+  }
   // A run that stopped half-way may have left disks of an unknown point: start them again (the repository stays;
   // its stray snapshots are harmless, points.json names the ones in use).
   await rm(files.disks, { recursive: true, force: true });
@@ -67,14 +86,14 @@ export async function prepareDemoDisks(dir: string): Promise<{ reused: boolean; 
   return { reused: false, pointsFile: files.points };
 }
 
-/** The demo agent's config: the seeded agent, the demo repository, `C:\` mapped to a folder under the demo. */
+/**
+ * The demo agent's config: the seeded agent and `C:\` mapped to a folder under the demo. No repository: the sidecar
+ * hands each command its job's, as on a real installation.
+ */
 export function demoAgentConfig(dir: string, seed: { agentId: number; agentToken: string }, sidecarUrl: string, kopiaPath: string) {
-  const repository = readRepositoryFile(demoFiles(dir).repository);
-  if (!repository) throw new Error(`${demoFiles(dir).repository} is missing: prepare the demo disks first`);
   return {
     sidecar_url: sidecarUrl, agent_id: seed.agentId, agent_token: seed.agentToken, kopia_path: kopiaPath,
-    work_dir: join(dir, 'agent-work'), repository: { type: 'filesystem', path: repository.path },
-    repository_password: repository.password, parallelism: 8, poll_interval_seconds: 1,
+    work_dir: join(dir, 'agent-work'), parallelism: 8, poll_interval_seconds: 1,
     path_map: { 'C:\\': join(dir, 'hyperv-host', 'C') }, log_level: 'info',
   };
 }

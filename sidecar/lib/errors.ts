@@ -22,6 +22,7 @@ export const MESSAGES = {
   AGENT_DISABLED: 'The agent of this job is disabled',
   RESTORE_ALREADY_ACTIVE: 'A restore of this VM to this folder is already queued or running',
   RUN_FINISHED: 'The run has already finished and cannot be cancelled',
+  REPOSITORY_NOT_CONFIGURED: 'Backup repository of this job is not configured',
 } as const;
 
 /** Codes whose message is built from the input (it names the field or the state), so they have no fixed text. */

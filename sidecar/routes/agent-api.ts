@@ -42,7 +42,7 @@ export function agentApiRouter({ config, db, log, runFinished }: Deps): Router {
 
   router.post('/agent/commands/claim', limitPolls, async (_req, res) => {
     const agent = agentOf(res);
-    const command = await claimNextCommand(db, agent);
+    const command = await claimNextCommand(db, agent, { log: requestLog(res, log), runFinished });
     if (command) requestLog(res, log).info('command claimed', { agentId: agent.agentId, commandId: command.command_id, runId: command.run_id });
     respond(res, { command });
   });
@@ -50,7 +50,7 @@ export function agentApiRouter({ config, db, log, runFinished }: Deps): Router {
   // An agent that restarted (crash, reboot) asks once for what it had in hand; claim never hands those out again.
   router.post('/agent/commands/resume', async (_req, res) => {
     const agent = agentOf(res);
-    const commands = await resumableCommands(db, agent);
+    const commands = await resumableCommands(db, agent, { log, runFinished });
     if (commands.length) log.info('commands resumed', { agentId: agent.agentId, runIds: commands.map((c) => c.run_id) });
     respond(res, { commands });
   });

@@ -34,13 +34,72 @@ export type AgentEventId = (typeof AGENT_EVENT_IDS)[number];
 
 // ---- claim --------------------------------------------------------------------------------------------------
 
+/**
+ * The type our restore commands are queued under. The reference module's poll hands out `restore`,
+ * `hyperv_restore`, `maintenance_quick` and `maintenance_full` to its own agent; this type is none of them.
+ */
+export const RESTORE_COMMAND_TYPE = 'hypervrestore_restore';
+/** What our restores were queued as before they had a type of their own (an older sidecar may still send it). */
+export const LEGACY_RESTORE_COMMAND_TYPE = 'hyperv_restore';
+/** The command types our agent is handed, claims and finishes; every other type belongs to the module's agent. */
+export const AGENT_COMMAND_TYPES = [RESTORE_COMMAND_TYPE] as const;
+
+/** The job's backup repository, resolved by the sidecar from WHMCS at claim time. Carries secrets: never stored. */
+export type CommandRepository =
+  | {
+      type: 's3';
+      /** host[:port], as kopia takes it; TLS unless disable_tls. */
+      endpoint: string;
+      region: string;
+      bucket: string;
+      /** '' or ending in '/'. */
+      prefix: string;
+      access_key_id: string;
+      secret_access_key: string;
+      disable_tls: boolean;
+      password: string;
+    }
+  | { type: 'filesystem'; path: string; password: string };
+
 export interface ClaimedCommand {
   command_id: number;
   type: string;
   run_id: number;
   run_uuid: string | null;
   payload: unknown;
+  /** Absent from an older sidecar: the agent then uses its config's repository. */
+  repository?: CommandRepository;
 }
+
+const secretText = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+
+// ajv's type helper cannot express this oneOf of two closed objects; CommandRepository is the contract.
+export const commandRepositorySchema = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'endpoint', 'region', 'bucket', 'prefix', 'access_key_id', 'secret_access_key', 'disable_tls', 'password'],
+      properties: {
+        type: { const: 's3' },
+        endpoint: { type: 'string', pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$', maxLength: 255 },
+        region: { type: 'string', maxLength: 64 },
+        bucket: { type: 'string', minLength: 1, maxLength: 255 },
+        prefix: { type: 'string', maxLength: 1024 },
+        access_key_id: secretText,
+        secret_access_key: secretText,
+        disable_tls: { type: 'boolean' },
+        password: secretText,
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'path', 'password'],
+      properties: { type: { const: 'filesystem' }, path: { type: 'string', minLength: 1, maxLength: 1024 }, password: secretText },
+    },
+  ],
+} as unknown as JSONSchemaType<CommandRepository>;
 
 export interface ClaimResponse {
   command: ClaimedCommand | null;
@@ -205,3 +264,4 @@ export * from './agent-payload.js';
 export const validateHeartbeat = compileValidator(heartbeatSchema);
 export const validateEvents = compileValidator(eventsSchema);
 export const validateFinish = compileValidator(finishSchema);
+export const validateCommandRepository = compileValidator(commandRepositorySchema, 'command.repository');

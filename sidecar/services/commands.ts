@@ -5,12 +5,15 @@
 import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
-import type { ClaimedCommand } from '../schemas/agent.js';
+import type { Logger } from '../lib/log.js';
+import { AGENT_COMMAND_TYPES, type ClaimedCommand } from '../schemas/agent.js';
 import type { AgentAccountability } from './accountability.js';
+import { resolveJobRepository } from './job-repository.js';
+import { failRunWithoutRepository } from './repository-failure.js';
+import type { RunFinishedBus } from './run-lifecycle.js';
 import { transitionRun } from './run-status.js';
 
-/** The command types this agent runs; the reference's other types belong to its own agent. */
-export const AGENT_COMMAND_TYPES = ['hyperv_restore'] as const;
+export { AGENT_COMMAND_TYPES };
 const CANDIDATES = 5;
 
 interface CandidateRow {
@@ -18,6 +21,7 @@ interface CandidateRow {
   type: string;
   run_id: number | string;
   run_uuid: string | null;
+  job_id: number | string;
   payload_json: unknown;
 }
 
@@ -31,7 +35,7 @@ function candidates(db: Knex, agentId: number): Promise<CandidateRow[]> {
     .where((w) => w.where('c.agent_id', agentId).orWhere((o) => o.whereNull('c.agent_id').andWhere('r.agent_id', agentId)))
     .orderBy('c.id')
     .limit(CANDIDATES)
-    .select('c.id', 'c.type', 'c.run_id', 'r.run_uuid', 'c.payload_json');
+    .select('c.id', 'c.type', 'c.run_id', 'r.run_uuid', 'r.job_id', 'c.payload_json');
 }
 
 function parsePayload(value: unknown): unknown {
@@ -68,22 +72,47 @@ function claimOne(db: Knex, agentId: number, row: CandidateRow): Promise<boolean
   });
 }
 
-/** Hands the oldest pending command of this agent to the caller, or null. The run moves queued -> starting. */
-export async function claimNextCommand(db: Knex, who: AgentAccountability): Promise<ClaimedCommand | null> {
+/** Where a claim reports a run it had to fail (its job has no usable repository). */
+export interface ClaimContext {
+  log: Logger;
+  runFinished: RunFinishedBus;
+}
+
+const toClaimed = (row: CandidateRow): Omit<ClaimedCommand, 'repository'> => ({
+  command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json),
+});
+
+/**
+ * The job's repository for this command, or null after failing its run (no usable repository). Resolved before the
+ * command changes hands, so a database error leaves the command as it was.
+ */
+async function repositoryFor(db: Knex, who: AgentAccountability, row: CandidateRow, ctx: ClaimContext) {
+  const resolved = await resolveJobRepository(db, Number(row.job_id));
+  if (resolved.ok) return resolved.repository;
+  if (await failRunWithoutRepository(db, ctx.runFinished, who, Number(row.run_id))) {
+    ctx.log.warn('restore failed: the job has no usable backup repository', { runId: Number(row.run_id), jobId: Number(row.job_id), reason: resolved.reason });
+  }
+  return null;
+}
+
+/** Hands the oldest pending command of this agent to the caller, with its job's repository, or null. The run moves queued -> starting. */
+export async function claimNextCommand(db: Knex, who: AgentAccountability, ctx: ClaimContext): Promise<ClaimedCommand | null> {
   const { agentId } = who;
   for (let round = 0; round < 3; round++) {
     const rows = await candidates(db, agentId);
     if (rows.length === 0) return null;
     for (const row of rows) {
+      const repository = await repositoryFor(db, who, row, ctx);
+      if (!repository) continue;
       if (!(await claimOne(db, agentId, row))) continue;
-      return { command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) };
+      return { ...toClaimed(row), repository };
     }
   }
   return null;
 }
 
 /** This agent's commands still in hand (`processing`) whose run is going: after a crash the agent takes them up again. */
-export async function resumableCommands(db: Knex, who: AgentAccountability): Promise<ClaimedCommand[]> {
+export async function resumableCommands(db: Knex, who: AgentAccountability, ctx: ClaimContext): Promise<ClaimedCommand[]> {
   const { agentId } = who;
   const rows = (await db(`${TABLES.commands} as c`)
     .join(`${TABLES.runs} as r`, 'r.id', 'c.run_id')
@@ -92,8 +121,14 @@ export async function resumableCommands(db: Knex, who: AgentAccountability): Pro
     .whereIn('r.status', ['starting', 'running'])
     .orderBy('c.id')
     .limit(CANDIDATES)
-    .select('c.id', 'c.type', 'c.run_id', 'r.run_uuid', 'c.payload_json')) as CandidateRow[];
-  return rows.map((row) => ({ command_id: Number(row.id), type: row.type, run_id: Number(row.run_id), run_uuid: row.run_uuid, payload: parsePayload(row.payload_json) }));
+    .select('c.id', 'c.type', 'c.run_id', 'r.run_uuid', 'r.job_id', 'c.payload_json')) as CandidateRow[];
+  const out: ClaimedCommand[] = [];
+  for (const row of rows) {
+    // The keys may have changed since the claim (rotated, job moved): the repository is read again.
+    const repository = await repositoryFor(db, who, row, ctx);
+    if (repository) out.push({ ...toClaimed(row), repository });
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,6 @@
-// Starts a Hyper-V restore: checks the request against the client's own data, then writes the run, the
-// `hyperv_restore` command and the HYPERV_RESTORE_QUEUED event in one transaction. Nothing is written unless
+// Starts a Hyper-V restore: checks the request against the client's own data, then writes the run (run_type
+// `hyperv_restore`, which the reference's pages recognise), our own restore command (a type the reference's agent is
+// never handed) and the HYPERV_RESTORE_QUEUED event in one transaction. Nothing is written unless
 // every check passed.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -9,6 +10,7 @@ import { errors } from '../lib/errors.js';
 import { targetKey } from '../lib/target-key.js';
 import { validateTargetPath } from '../lib/target-path.js';
 import { restoreTargetRow } from '../rows/restore-targets.js';
+import { RESTORE_COMMAND_TYPE } from '../schemas/agent.js';
 import type { StartRestoreBody } from '../schemas/client.js';
 import { adminIdOf, type ClientAccountability } from './accountability.js';
 import { parseDiskManifests, POINTS, type BackupPointRow } from '../rows/backup-points.js';
@@ -18,6 +20,7 @@ import { commandPayload, initialProgress, runStats, type RestorePlan } from './r
 import { appendEvents } from './run-events.js';
 import { ACTIVE_STATUSES } from './run-status.js';
 
+/** The run's type, as the reference module writes it for a Hyper-V restore (its pages and backup claim know it). */
 export const RESTORE_RUN_TYPE = 'hyperv_restore';
 
 /** A backup point with the VM, job and agent it belongs to. */
@@ -121,7 +124,7 @@ export async function startRestore(db: Knex, who: ClientAccountability, input: S
     });
     await trx(TABLES.restoreTargets).insert(restoreTargetRow(runId, plan.vmId, plan.vmName, plan.targetPath));
     const commandId = await insertId(trx, TABLES.commands, {
-      run_id: runId, agent_id: agentId, type: RESTORE_RUN_TYPE, status: 'pending', created_at: now,
+      run_id: runId, agent_id: agentId, type: RESTORE_COMMAND_TYPE, status: 'pending', created_at: now,
       payload_json: JSON.stringify(commandPayload(plan, runId, runUuid)),
     });
     await appendEvents(trx, runId, [{ messageId: 'HYPERV_RESTORE_QUEUED', params: {

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { affected, toDbTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
 import type { Actor } from './accountability.js';
-import { AGENT_COMMAND_TYPES } from './commands.js';
+import { AGENT_COMMAND_TYPES } from '../schemas/agent.js';
 import { appendEvents, type NewRunEvent } from './run-events.js';
 import { transitionRun, type RunStatus, type TerminalStatus } from './run-status.js';
 

@@ -4,6 +4,7 @@ import { restoreTables } from './0002-restore-tables.js';
 import { restoreIndexes } from './0003-restore-indexes.js';
 import { agentEventKeys } from './0004-agent-event-keys.js';
 import { restoreTargets } from './0005-restore-targets.js';
+import { ownRestoreCommandType } from './0006-own-restore-command-type.js';
 import type { Migration } from './types.js';
 
-export const MIGRATIONS: readonly Migration[] = [referenceTables, restoreTables, restoreIndexes, agentEventKeys, restoreTargets];
+export const MIGRATIONS: readonly Migration[] = [referenceTables, restoreTables, restoreIndexes, agentEventKeys, restoreTargets, ownRestoreCommandType];

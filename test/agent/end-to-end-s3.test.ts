@@ -1,5 +1,6 @@
-// The end-to-end restore against an S3 repository on a local versitygw: the agent's config names the S3 endpoint,
-// bucket, prefix and keys; every point restored through the client API is byte for byte what the disks held.
+// The end-to-end restore against an S3 repository on a local versitygw: the job's destination (bucket, prefix, keys,
+// the module's endpoint setting) comes from the WHMCS rows, the agent's config names none of it; every point restored
+// through the client API is byte for byte what the disks held.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,13 +3,15 @@
 // checked byte for byte (SHA-256), for sparseness, events and progress; then a missing snapshot and a cancel.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgent, writeAgentConfig, type AgentProcess } from '../helpers/agent-process.js';
+import { RESTORE_COMMAND_TYPE } from '../../sidecar/schemas/agent.js';
+import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { clientGet, clientPost } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, sha256File, writeDisk, type SampleVm, type TestRepository } from '../helpers/kopia.js';
+import { rotateJobKeys } from '../helpers/job-storage.js';
 import { createRestoreWorld, insertRealPoint, type RestoreWorld } from '../helpers/restore-world.js';
 
 const MiB = 1024 * 1024;
@@ -231,7 +233,7 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
         backup_point_id: world.pointIds[0], vm_name: 'web01', target_path: 'C:\\Restored\\bad', restore_run_id: runId,
         disk_manifests: { [vm.hostPath('disk0.vhdx')]: vm.points[0]!.manifests['disk0.vhdx'] }, ...change,
       };
-      await db('s3_cloudbackup_run_commands').insert({ run_id: runId, agent_id: world.agentId, type: 'hyperv_restore', status: 'pending', payload_json: JSON.stringify(payload) });
+      await db('s3_cloudbackup_run_commands').insert({ run_id: runId, agent_id: world.agentId, type: RESTORE_COMMAND_TYPE, status: 'pending', payload_json: JSON.stringify(payload) });
       const view = await waitFor(Number(runId), finished, 30_000);
       assert.deepEqual([view.status, view.error_summary], ['failed', message]);
       const events = await eventsOf(Number(runId));
@@ -278,9 +280,9 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     assert.deepEqual(kopiaProcessesUnder(dir), []);
   });
 
-  it('Can fail a run with a clear message when the repository cannot be opened (wrong password)', async () => {
-    const config = JSON.parse(readFileSync(world.configFile, 'utf8')) as Record<string, unknown>;
-    agent = startAgent(writeAgentConfig(dir, { ...config, repository_password: 'not-the-password' }, 'agent-bad-password.json'));
+  it('Can fail a run with a clear message when the repository cannot be opened (the job\'s key was rotated, so the password is wrong)', async () => {
+    await rotateJobKeys(world.test.db, world.jobId, 'HVRROTATEDACCESS0001', 'not-the-password-rotated-0001');
+    agent = startAgent(world.configFile);
     const runId = await startRestore({ backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\badpass' });
     const run = await waitFor(runId, finished, 120_000);
     const message = 'the backup storage could not be read';
@@ -289,6 +291,6 @@ describe('Restore end to end (real kopia, MariaDB, sidecar and agent processes)'
     const stored = await world.test.db('s3_cloudbackup_run_events').where({ run_id: runId, message_id: 'HYPERV_RESTORE_FAILED' }).first('params_json');
     assert.equal(JSON.parse(stored.params_json).detail, 'Cannot open the backup repository: the repository password is wrong', 'the detail is kept for the admin page');
     assert.deepEqual(filesUnder(join(world.driveC, 'Restored', 'badpass')), []);
-    assert.ok(!agent.output().includes('not-the-password'));
+    assert.ok(!agent.output().includes('not-the-password-rotated-0001'));
   });
 });

@@ -77,7 +77,9 @@ describe('Resumed restore (real kopia, sidecar on SQLite)', function () {
   });
 
   it('Cannot show the customer where the backup storage is: a generic sentence, the detail for the admin page', async () => {
-    const config = { ...loadAgentConfig(world.configFile), repository: { type: 'filesystem' as const, path: join(dir, 'no-repository-here') } };
+    // The job's recorded destination points where no repository is: the sidecar hands the agent that path.
+    await world.test.db('s3_cloudbackup_jobs').where('id', world.jobId).update({ dest_local_path: join(dir, 'no-repository-here') });
+    const config = loadAgentConfig(world.configFile);
     const client = new SidecarClient({ baseUrl: config.sidecarUrl, agentId: config.agentId, agentToken: config.agentToken });
     const started = await clientPost(world.test.app, world.clientId, '/api/hyperv/restores', { backup_point_id: world.pointIds[0], target_path: 'C:\\Restored\\nostore' }).expect(200);
     const command = await client.claim();

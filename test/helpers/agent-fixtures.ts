@@ -2,6 +2,7 @@
 // (an agent must not see another agent's commands even within one client), one of client 2, one disabled.
 import type { Db } from '../../sidecar/db/connection.js';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { RESTORE_COMMAND_TYPE } from '../../sidecar/schemas/agent.js';
 import { insertAgent, insertJob } from './fixtures.js';
 
 export interface TestAgent {
@@ -44,7 +45,7 @@ export interface QueuedRestore {
   commandId: number;
 }
 
-/** A restore run + its pending hyperv_restore command, shaped as the client API queues them. */
+/** A restore run + its pending restore command, shaped as the client API queues them. */
 export async function queueRestore(db: Db, agent: TestAgent, payload: Record<string, unknown> = {}): Promise<QueuedRestore> {
   const runId = await insertId(db, 's3_cloudbackup_runs', {
     run_uuid: crypto.randomUUID(), job_id: agent.jobId, agent_id: agent.id, status: 'queued', run_type: 'hyperv_restore',
@@ -56,7 +57,7 @@ export async function queueRestore(db: Db, agent: TestAgent, payload: Record<str
     ...payload,
   };
   const commandId = await insertId(db, 's3_cloudbackup_run_commands', {
-    run_id: runId, agent_id: agent.id, type: 'hyperv_restore', status: 'pending', payload_json: JSON.stringify(body), created_at: toDbTime(),
+    run_id: runId, agent_id: agent.id, type: RESTORE_COMMAND_TYPE, status: 'pending', payload_json: JSON.stringify(body), created_at: toDbTime(),
   });
   return { runId, commandId };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db } from '../../sidecar/db/connection.js';
 import { migrate } from '../../sidecar/db/migrate.js';
+import { ensureModuleStorage } from '../../sidecar/demo/module-storage.js';
 import { projectPath } from './paths.js';
 
 export type Dialect = 'mariadb' | 'sqlite';
@@ -28,7 +29,11 @@ export function testDialects(): Dialect[] {
 export async function createTestDatabase(dialect: Dialect, options: { legacy?: boolean; migrated?: boolean } = {}): Promise<TestDatabase> {
   const made = dialect === 'mariadb' ? await createMariaDb() : createSqlite();
   if (options.legacy) await loadLegacySchema(made.db);
-  if (options.migrated ?? true) await migrate(made.db);
+  if (options.migrated ?? true) {
+    await migrate(made.db);
+    // What a WHMCS with the cloudstorage module has and our migrations never make: its storage tables.
+    await ensureModuleStorage(made.db);
+  }
   return made;
 }
 

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { defaultJobStorage, giveJobStorage } from './job-storage.js';
 
 export type PointType = 'Full' | 'Incremental';
 export type RunStatus = 'queued' | 'starting' | 'running' | 'success' | 'warning' | 'failed' | 'cancelled';
@@ -47,10 +48,13 @@ export function insertAgent(db: Knex, clientId: number, token: string, status: '
   return insertId(db, 's3_cloudbackup_agents', { client_id: clientId, agent_token: token, hostname: `hv-${token.slice(0, 6)}`, status });
 }
 
-export function insertJob(db: Knex, clientId: number, agentId: number | null, name: string): Promise<number> {
-  return insertId(db, 's3_cloudbackup_jobs', {
+/** A Hyper-V job; unless `storage: false`, with an S3 destination and keys of its own, as the module records them. */
+export async function insertJob(db: Knex, clientId: number, agentId: number | null, name: string, options: { storage?: boolean } = {}): Promise<number> {
+  const jobId = await insertId(db, 's3_cloudbackup_jobs', {
     client_id: clientId, agent_id: agentId, name, engine: 'hyperv', source_type: 'hyperv', hyperv_enabled: 1, status: 'active',
   });
+  if (options.storage ?? true) await giveJobStorage(db, jobId, defaultJobStorage(jobId));
+  return jobId;
 }
 
 export function insertVm(db: Knex, jobId: number, vmName: string): Promise<number> {

@@ -7,18 +7,22 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackupRepository, type BackupRepository, type RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
+import { passwordOfStorage, storageOfRepository, TEST_FILESYSTEM_PASSWORD } from './job-storage.js';
 
 export { kopiaPath, SNAPSHOT_HOST, type RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
-export const TEST_PASSWORD = 'test-repository-password';
+/** A filesystem test repository's password (job-storage.ts: the one its job's recorded storage makes). */
+export const TEST_PASSWORD = TEST_FILESYSTEM_PASSWORD;
 
 /** A repository made by a "backup side" kopia config of its own (the agent under test connects separately). */
 export interface TestRepository extends BackupRepository {
   cleanup(): Promise<void>;
 }
 
+/** Its password is `<bucket>:<access key>:<secret key>` of the storage a job records for it (job-storage.ts). */
 export async function createTestRepository(storage?: Exclude<RepositorySpec, { type: 'filesystem' }>): Promise<TestRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'hvr-kopia-'));
-  const repo = await openBackupRepository(dir, storage ?? { type: 'filesystem', path: join(dir, 'repo') }, TEST_PASSWORD);
+  const spec: RepositorySpec = storage ?? { type: 'filesystem', path: join(dir, 'repo') };
+  const repo = await openBackupRepository(dir, spec, passwordOfStorage(storageOfRepository(spec)));
   return { ...repo, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -12,6 +12,7 @@ import { createTestAppOn, type TestApp } from './http.js';
 import { createTestDatabase, type Dialect } from './database.js';
 import { kopiaPath, type RepositorySpec, type TestRepository } from './kopia.js';
 import { writeAgentConfig } from './agent-process.js';
+import { giveJobStorage, storageOfRepository } from './job-storage.js';
 
 export interface RestoreWorld {
   test: TestApp;
@@ -20,6 +21,7 @@ export interface RestoreWorld {
   clientId: number;
   agentId: number;
   agentToken: string;
+  jobId: number;
   vmId: number;
   /** Backup point id of each sample point, oldest first. */
   pointIds: number[];
@@ -53,7 +55,9 @@ export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, d
   const clientId = 11;
   const token = 'e2e-agent-token-' + 'k'.repeat(32);
   const agentId = await insertAgent(db, clientId, token);
-  const jobId = await insertJob(db, clientId, agentId, 'Hyper-V e2e');
+  const spec = options.spec ?? repo.spec;
+  const jobId = await insertJob(db, clientId, agentId, 'Hyper-V e2e', { storage: false });
+  await giveJobStorage(db, jobId, storageOfRepository(spec));
   const vmId = await insertVm(db, jobId, 'web01');
   await insertDisks(db, vmId, vm.disks.map((d) => vm.hostPath(d.name)));
   const pointIds: number[] = [];
@@ -65,17 +69,13 @@ export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, d
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const driveC = join(dir, 'drive-c');
   await mkdir(driveC, { recursive: true });
-  const spec = options.spec ?? repo.spec;
-  const repository = spec.type === 'filesystem'
-    ? { type: 'filesystem', path: spec.path }
-    : { type: 's3', endpoint: spec.endpoint, bucket: spec.bucket, prefix: spec.prefix, access_key_id: spec.accessKeyId, secret_access_key: spec.secretAccessKey, region: spec.region, disable_tls: true };
+  // No repository in the config: the sidecar hands each command its job's (resolved from the rows above).
   const configFile = writeAgentConfig(dir, {
     sidecar_url: baseUrl, agent_id: agentId, agent_token: token, kopia_path: kopiaPath(), work_dir: join(dir, 'agent-work'),
-    repository, repository_password: repo.password, parallelism: options.parallelism ?? 8, poll_interval_seconds: 0.2,
-    path_map: { 'C:\\': driveC }, log_level: 'debug', ...options.agentConfig,
+    parallelism: options.parallelism ?? 8, poll_interval_seconds: 0.2, path_map: { 'C:\\': driveC }, log_level: 'debug', ...options.agentConfig,
   });
   return {
-    test, server, baseUrl, clientId, agentId, agentToken: token, vmId, pointIds, driveC, configFile,
+    test, server, baseUrl, clientId, agentId, agentToken: token, jobId, vmId, pointIds, driveC, configFile,
     close: async () => {
       await new Promise((resolve) => server.close(resolve));
       await test.drop();

@@ -1,15 +1,18 @@
 // A real local S3 server (versitygw, posix backend) on a free loopback port, with a bucket created through the S3
 // API (kopia never creates buckets). Stopped and its folder removed by stop().
 import { createHash, createHmac } from 'node:crypto';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
 import { projectPath } from './paths.js';
+
+const execFileAsync = promisify(execFile);
 
 export interface VersityGw {
   endpoint: string; // host:port
@@ -17,6 +20,8 @@ export interface VersityGw {
   secretAccessKey: string;
   region: string;
   createBucket(name: string): Promise<void>;
+  /** A user of its own (role user: it sees only its buckets) owning a new bucket; needs startVersityGw({ users: true }). */
+  createUserBucket(accessKeyId: string, secretAccessKey: string, bucket: string): Promise<void>;
   /** Ends the server; `abrupt` kills it at once (an outage) instead of letting it finish what is in flight. */
   stop(options?: { abrupt?: boolean }): Promise<void>;
 }
@@ -47,13 +52,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startVersityGw(): Promise<VersityGw> {
+/** `users`: runs versitygw's internal IAM, so buckets of different users (keys) can be made with createUserBucket. */
+export async function startVersityGw(options: { users?: boolean } = {}): Promise<VersityGw> {
   const dir = await mkdtemp(join(tmpdir(), 'hvr-s3-'));
   await mkdir(join(dir, 'meta'));
   await mkdir(join(dir, 'data'));
+  if (options.users) await mkdir(join(dir, 'iam'));
   const port = await freePort();
   const gw = { endpoint: `127.0.0.1:${port}`, accessKeyId: 'hvrtestaccess', secretAccessKey: 'hvrtestsecret-0123456789', region: 'us-east-1' };
-  const child = spawn(versitygwPath(), ['--access', gw.accessKeyId, '--secret', gw.secretAccessKey, '--port', gw.endpoint,
+  const iam = options.users ? ['--iam-dir', join(dir, 'iam')] : [];
+  const child = spawn(versitygwPath(), ['--access', gw.accessKeyId, '--secret', gw.secretAccessKey, '--port', gw.endpoint, ...iam,
     'posix', '--sidecar', join(dir, 'meta'), join(dir, 'data')], { stdio: ['ignore', 'ignore', 'pipe'] });
   // If the test process dies first, the server must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
@@ -71,7 +79,13 @@ export async function startVersityGw(): Promise<VersityGw> {
     await stop();
     throw error;
   }
-  return { ...gw, createBucket: (name) => s3Request(gw, 'PUT', `/${name}`), stop };
+  const admin = (...args: string[]) => execFileAsync(versitygwPath(), ['admin', '--access', gw.accessKeyId, '--secret', gw.secretAccessKey,
+    '--endpoint-url', `http://${gw.endpoint}`, ...args]);
+  const createUserBucket = async (accessKeyId: string, secretAccessKey: string, bucket: string) => {
+    await admin('create-user', '--access', accessKeyId, '--secret', secretAccessKey, '--role', 'user');
+    await admin('create-bucket', '--owner', accessKeyId, '--bucket', bucket);
+  };
+  return { ...gw, createBucket: (name) => s3Request(gw, 'PUT', `/${name}`), createUserBucket, stop };
 }
 
 async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
@@ -98,7 +112,7 @@ const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).d
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();
 
 /** One AWS Signature V4 signed request with an empty body (enough for CreateBucket). */
-export async function s3Request(gw: Omit<VersityGw, 'createBucket' | 'stop'>, method: string, path: string): Promise<void> {
+export async function s3Request(gw: Pick<VersityGw, 'endpoint' | 'accessKeyId' | 'secretAccessKey' | 'region'>, method: string, path: string): Promise<void> {
   const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256Hex('');

@@ -4,13 +4,14 @@
 // success for a disk it did not finish.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgent, writeAgentConfig, type AgentProcess } from '../helpers/agent-process.js';
+import { startAgent, type AgentProcess } from '../helpers/agent-process.js';
 import { clientPost } from '../helpers/http.js';
 import { buildSampleVm, createTestRepository, diskLayout, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
+import { rotateJobKeys } from '../helpers/job-storage.js';
 import { createRestoreWorld, type RestoreWorld } from '../helpers/restore-world.js';
 
 const MiB = 1024 * 1024;
@@ -134,8 +135,9 @@ describe('Agent killed (SIGKILL) mid-restore and started again (real agent, kopi
 
   it('Can fail cleanly when the restarted agent cannot restore: no .partial, no final file for that disk, never success', async () => {
     const { runId } = await crashMidway('fail');
-    const config = JSON.parse(readFileSync(world.configFile, 'utf8')) as Record<string, unknown>;
-    agent = startAgent(writeAgentConfig(dir, { ...config, repository_password: 'not-the-password' }, 'agent-crash-bad.json'));
+    // The key was rotated while the agent was down: the resumed command's repository no longer opens.
+    await rotateJobKeys(db(), world.jobId, 'HVRROTATEDACCESS0002', 'not-the-password-rotated-0002');
+    agent = startAgent(world.configFile);
     const end = await waitEnd(runId);
     assert.deepEqual([end.status, end.error_summary], ['failed', 'the backup storage could not be read']);
     const [smallFile, bigFile] = files('fail') as [string, string];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { toDbTime } from '../../sidecar/db/dialect.js';
+import { RESTORE_COMMAND_TYPE } from '../../sidecar/schemas/agent.js';
 import { testDialects } from '../helpers/database.js';
 import { snapshotTables, type Fixtures } from '../helpers/fixtures.js';
 import { seededApp, signedRequest, type TestApp } from '../helpers/http.js';
@@ -107,7 +108,7 @@ for (const dialect of testDialects()) {
 
     it("Can cancel any client's queued restore at once, retiring its command, with the admin as the actor", async () => {
       const runId = await insertRestoreRun(t.db, { jobId: f.b.jobId, agentId: f.b.agentId, vmId: f.b.vmId, vmName: f.b.vmName, status: 'queued', minute: 9 });
-      await t.db('s3_cloudbackup_run_commands').insert({ run_id: runId, type: 'hyperv_restore', payload_json: '{}', status: 'pending' });
+      await t.db('s3_cloudbackup_run_commands').insert({ run_id: runId, type: RESTORE_COMMAND_TYPE, payload_json: '{}', status: 'pending' });
       const res = await signedRequest(t.app, { method: 'POST', path: `/admin/api/runs/${runId}/cancel`, adminId: ADMIN, body: {} }).expect(200);
       assert.equal(res.body.status, 'success');
       assert.equal(res.body.message, 'Restore cancelled');

@@ -87,7 +87,7 @@ for (const dialect of testDialects()) {
         assert.equal(res.body.status, 'success');
         assert.equal(res.body.command.command_id, q.commandId);
         assert.equal(res.body.command.run_id, q.runId);
-        assert.equal(res.body.command.type, 'hyperv_restore');
+        assert.equal(res.body.command.type, 'hypervrestore_restore');
         assert.equal(res.body.command.payload.target_path, 'C:\\Restored');
         assert.equal((await claim(w.a.headers).expect(200)).body.command, null);
         const run = await t.db('s3_cloudbackup_runs').where({ id: q.runId }).first();

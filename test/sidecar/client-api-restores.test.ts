@@ -35,7 +35,7 @@ for (const dialect of testDialects()) {
       const commands = await t.db('s3_cloudbackup_run_commands').where('run_id', body.restore_run_id);
       assert.equal(commands.length, 1);
       const command = commands[0];
-      assert.deepEqual([Number(command.id), Number(command.agent_id), command.type, command.status], [body.command_id, f.a.agentId, 'hyperv_restore', 'pending']);
+      assert.deepEqual([Number(command.id), Number(command.agent_id), command.type, command.status], [body.command_id, f.a.agentId, 'hypervrestore_restore', 'pending']);
       const vm = await t.db('s3_hyperv_vms').where('id', f.a.vmId).first('vm_guid');
       assert.deepEqual(json(command.payload_json), {
         backup_point_id: f.a.fullPointId, vm_name: 'web-a', vm_guid: vm.vm_guid, target_path: 'C:\\Restored\\full', disk_manifests: manifests,

@@ -45,12 +45,18 @@ describe('Schema migrations', function () {
 
       it('Can create every table and column of the reference system', async () => {
         const ran = await migrate(t.db);
-        assert.deepEqual(ran, ['0001-reference-tables', '0002-restore-tables', '0003-restore-indexes', '0004-agent-event-keys', '0005-restore-targets']);
+        assert.deepEqual(ran, ['0001-reference-tables', '0002-restore-tables', '0003-restore-indexes', '0004-agent-event-keys', '0005-restore-targets', '0006-own-restore-command-type']);
         for (const table of TABLES) {
           const info = await t.db(table).columnInfo();
           for (const column of REFERENCE[table]) assert.ok(column in info, `${table}.${column} missing`);
         }
         assert.ok(await t.db.schema.hasTable(MIGRATIONS_TABLE));
+      });
+
+      it('Cannot create the module\'s storage tables or the jobs\' destination columns: they are the module\'s', async () => {
+        for (const table of ['s3_buckets', 's3_user_access_keys', 'tbladdonmodules']) assert.equal(await t.db.schema.hasTable(table), false, table);
+        const jobs = await t.db('s3_cloudbackup_jobs').columnInfo();
+        for (const column of ['s3_user_id', 'dest_bucket_id', 'dest_prefix', 'dest_type', 'dest_local_path']) assert.ok(!(column in jobs), column);
       });
 
       it('Can run a second time without changing anything', async () => {
@@ -83,6 +89,7 @@ describe('Schema migrations', function () {
         legacy = await createTestDatabase('mariadb', { legacy: true, migrated: false });
         fresh = await createTestDatabase('mariadb');
         await seedLegacyRows(legacy.db);
+        for (const table of ['s3_buckets', 's3_user_access_keys', 'tbladdonmodules']) columnsBefore[table] = await mariaColumns(legacy.db, table);
         for (const table of legacyTables) {
           columnsBefore[table] = await mariaColumns(legacy.db, table);
           rowsBefore[table] = await allRows(legacy.db, table);
@@ -111,6 +118,9 @@ describe('Schema migrations', function () {
         assert.deepEqual(await added('s3_cloudbackup_run_commands'), ['agent_id']);
         for (const table of ['s3_cloudbackup_jobs', 's3_cloudbackup_agents', 's3_cloudbackup_run_events', 's3_hyperv_vms', 's3_hyperv_backup_points']) {
           assert.deepEqual(await added(table), [], `${table} gained columns`);
+        }
+        for (const table of ['s3_buckets', 's3_user_access_keys', 'tbladdonmodules']) {
+          assert.deepEqual(await mariaColumns(legacy.db, table), columnsBefore[table], `${table} changed`);
         }
       });
 

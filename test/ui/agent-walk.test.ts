@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
+import type { RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
 import { seedDemoClient, type SeedResult } from '../../sidecar/demo/seed-demo-client.js';
 import { launchChromium, screenshot, watchPageErrors } from '../helpers/browser.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { giveJobStorage, storageOfRepository } from '../helpers/job-storage.js';
 import { projectPath } from '../helpers/paths.js';
 import { startSidecar, type SidecarProcess } from '../helpers/sidecar-process.js';
 
@@ -64,13 +66,14 @@ describe('Restore walk with the real agent, in Chromium', function () {
       clientId: 1, diskPaths, diskSizes: [vm.disks[0]!.size, vm.disks[1]!.size],
       points: vm.points.map((p, i) => ({ backupType: i === 0 ? 'Full' as const : 'Incremental' as const, diskManifests: Object.fromEntries(vm.disks.map((d) => [vm.hostPath(d.name), p.manifests[d.name]!])) })),
     });
+    // Recorded as the cloudstorage module records a job's storage: the sidecar hands the agent this repository.
+    await giveJobStorage(database.db, seed.jobId, storageOfRepository(repo.spec as RepositorySpec));
     sidecar = await startSidecar({ DEMO_MODE: '1', DATABASE_URL: database.url, LOG_LEVEL: 'info' });
     driveD = join(dir, 'drive-d');
     await mkdir(driveD, { recursive: true });
     const configFile = agents.writeAgentConfig(dir, {
       sidecar_url: sidecar.baseUrl, agent_id: seed.agentId, agent_token: seed.agentToken, kopia_path: kopia.kopiaPath(),
-      work_dir: join(dir, 'agent-work'), repository: { type: 'filesystem', path: repo.spec.path }, repository_password: repo.password,
-      poll_interval_seconds: 0.2, path_map: { 'D:\\': driveD },
+      work_dir: join(dir, 'agent-work'), poll_interval_seconds: 0.2, path_map: { 'D:\\': driveD },
     });
     agent = agents.startAgent(configFile);
     browser = await launchChromium();
