@@ -15,6 +15,8 @@ export interface KopiaServer {
 }
 
 const START_TIMEOUT_MS = 30_000;
+// How long a stopped server may take to exit before the run goes on without waiting (it has been killed already).
+const STOP_WAIT_MS = 10_000;
 // Kopia's alphabet: leading I's (indirect), optional Z (compressed), optional g-z content prefix, hex digest.
 const OBJECT_ID = /^I*Z?[g-z]?[0-9a-f]{32,128}$/;
 
@@ -32,7 +34,12 @@ export async function startKopiaServer(ctx: KopiaContext, signal?: AbortSignal):
   const stop = async () => {
     signal?.removeEventListener('abort', onAbort);
     stopper.abort();
-    await child.catch(() => undefined);
+    // A killed server whose exit is never reported (seen under Wine right after it started) must not hold up the
+    // run's finish; the agent's exit handler still ends any child left.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, STOP_WAIT_MS); timer.unref(); });
+    await Promise.race([child.catch(() => undefined), waited]);
+    clearTimeout(timer);
   };
   try {
     const baseUrl = await waitForAddress(child.stderr, child);
