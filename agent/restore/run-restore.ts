@@ -159,6 +159,16 @@ class RestoreRun {
     this.outbox.add('HYPERV_RESTORE_NOTICE', { code: 'AGENT_RESTARTED', message: 'The agent restarted during this restore and takes it up again: finished disks are kept, unfinished ones start over' });
   }
 
+  /** Each disk still to be written shows why it was not: its own sentence, or the one about the whole folder. */
+  private markRefused(sentences: readonly string[]): void {
+    const toWrite = new Set(this.disksToWrite());
+    this.plan.disks.forEach((disk, index) => {
+      if (!toWrite.has(disk)) return;
+      const own = sentences.find((sentence) => sentence.startsWith(`${disk.shownFile} `) || sentence.startsWith(`${disk.shownFile}.partial `));
+      this.reporter.setDisk(index, { status: 'failed', message: own ?? sentences.join('. ') });
+    });
+  }
+
   /** The disks still to be written: a resumed run keeps (and does not check) the ones it already finished. */
   private disksToWrite(): PlannedDisk[] {
     return this.plan.disks.filter((d) => !(this.resumed && this.journal?.isDone(d.hostFile)));
@@ -274,6 +284,7 @@ class RestoreRun {
       return { status: 'failed', message };
     }
     if (!Array.isArray(outcomes) && 'refusal' in outcomes) {
+      this.markRefused(outcomes.refusal);
       // The code tells the page to offer another folder instead of the same restore again.
       this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes.refusal.join('. '), code: 'TARGET_NOT_USABLE' });
       return { status: 'failed', message: outcomes.refusal.map((sentence) => `${sentence}.`).join(' ') };

@@ -152,7 +152,7 @@ describe('Windows agent (the packaged hyperv-restore-agent.exe and kopia.exe und
     const view = await waitFor(runId, finished);
     assert.equal(view.status, 'failed');
     assert.ok(view.disks.every((d) => d.status === 'failed'));
-    assert.match(view.error_summary ?? '', /already exists and is never overwritten/);
+    assert.match(view.error_summary ?? '', /already exists; choose another folder/);
     assert.deepEqual(await Promise.all(vm.disks.map((d) => sha256File(join(folder, d.name)))), before);
     assert.deepEqual(readdirSync(folder).sort(), vm.disks.map((d) => d.name).sort());
   });
