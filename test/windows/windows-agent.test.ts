@@ -157,6 +157,28 @@ describe('Windows agent (the packaged hyperv-restore-agent.exe and kopia.exe und
     assert.deepEqual(readdirSync(folder).sort(), vm.disks.map((d) => d.name).sort());
   });
 
+  // The path that once hung under Wine: the repository opens (kopia.exe server started), then every disk fails at
+  // once, so the server is stopped a moment after it started. The run must still end promptly and leave no kopia.exe.
+  it('Can end a run whose snapshot is gone from the repository: failed within a bound, no kopia.exe left', async () => {
+    const db = world.test.db;
+    const { job_id: jobId } = await db('s3_hyperv_vms').where({ id: world.vmId }).first('job_id') as { job_id: number };
+    const goneVmId = Number((await db('s3_hyperv_vms').insert({ job_id: jobId, vm_name: 'gone01', vm_guid: 'gone-guid' }))[0]);
+    const gonePath = windowsPath(join(testRoot, 'VMs', 'gone.vhdx'));
+    const gonePointId = await insertRealPoint(db, goneVmId, jobId, 'Full', null, { [gonePath]: 'f'.repeat(32) }, 40);
+    const startedAt = Date.now();
+    const runId = await startRestore(gonePointId, `C:\\Restores\\hvr-${id}\\gone`);
+    const view = await waitFor(runId, finished, 120_000);
+    assert.equal(view.status, 'failed', view.error_summary ?? '');
+    assert.ok(view.disks.every((d) => d.status === 'failed'));
+    assert.ok(Date.now() - startedAt < 90_000, `the failed run took ${Date.now() - startedAt} ms to end`);
+    assert.ok(logLines().some((l) => l.msg === 'repository open' && l.runId === runId), 'the repository was opened first');
+    const until = Date.now() + 30_000;
+    while (agentKopia().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(agentKopia(), []);
+    const gone = join(restores, 'gone');
+    assert.deepEqual(existsSync(gone) ? readdirSync(gone) : [], []);
+  });
+
   it('Can cancel during a disk: run cancelled, no .partial, no final file, no kopia.exe left', async () => {
     const runId = await startRestore(bigPointId, `C:\\Restores\\hvr-${id}\\cancel`);
     const folder = join(restores, 'cancel');
