@@ -9,12 +9,13 @@ import { securityHeaders } from './http/security-headers.js';
 import { adminRouter } from './routes/admin.js';
 import { agentApiRouter } from './routes/agent-api.js';
 import { assetsRouter } from './routes/assets.js';
+import { bridgeApiRouter } from './routes/bridge-api.js';
 import { clientApiRouter } from './routes/client-api.js';
 import { healthRouter } from './routes/health.js';
 import { pagesRouter } from './routes/pages.js';
 
-/** Path prefixes served to the bridge (client API, pages, admin). The agent API has its own auth. */
-export const BRIDGE_PATHS = ['/api', '/pages', '/admin'];
+/** Path prefixes served to the bridge (client API, pages, admin, the bridge's own notices). The agent API has its own auth. */
+export const BRIDGE_PATHS = ['/api', '/pages', '/admin', '/bridge'];
 
 export function createApp(deps: Deps): Express {
   const app = express();
@@ -40,6 +41,7 @@ export function createApp(deps: Deps): Express {
   app.use(clientApiRouter(deps));
   app.use(pagesRouter(deps));
   app.use(adminRouter(deps));
+  app.use(bridgeApiRouter(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;

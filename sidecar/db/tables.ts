@@ -11,6 +11,7 @@ export const TABLES = {
   points: 's3_hyperv_backup_points',
   eventKeys: 's3_hyperv_restore_event_keys',
   restoreTargets: 's3_hyperv_restore_targets',
+  notices: 's3_hyperv_restore_notices',
   nonces: 's3_hyperv_restore_nonces',
   leases: 's3_hyperv_restore_leases',
   migrations: 's3_hyperv_restore_migrations',

@@ -12,11 +12,14 @@ export function isDbUnavailable(err: Error): boolean {
   return err.name === 'KnexTimeoutError' || /connect|Knex: Timeout acquiring a connection/i.test(err.message);
 }
 
+/** A unique or primary key already taken (MariaDB and SQLite spell it differently). */
+export function isDuplicateKey(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 export function translateDbError(err: Error): AppError | null {
   if (isDbUnavailable(err)) return new AppError('DATABASE_UNAVAILABLE', 503, MESSAGES.DATABASE_UNAVAILABLE);
-  const code = (err as { code?: unknown }).code;
-  if (code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return new AppError('CONFLICT', 409, 'Conflict');
-  }
+  if (isDuplicateKey(err)) return new AppError('CONFLICT', 409, 'Conflict');
   return null;
 }

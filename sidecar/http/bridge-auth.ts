@@ -7,7 +7,7 @@ import { DEMO_CLIENT_ID, type Config } from '../config.js';
 import { errors } from '../lib/errors.js';
 import { safeEqual, sign } from '../lib/hmac.js';
 import type { Logger } from '../lib/log.js';
-import { clientAccountability, type Accountability, type AdminAccountability, type ClientAccountability } from '../services/accountability.js';
+import { BRIDGE, clientAccountability, type Accountability, type AdminAccountability, type BridgeAccountability, type ClientAccountability } from '../services/accountability.js';
 import { acceptNonce, createNoncePruner } from '../services/nonces.js';
 import { hasUnsupportedBody, rawBodyOf } from './body-parsers.js';
 import type { BridgeIdentity } from './locals.js';
@@ -95,11 +95,11 @@ export function bridgeAuth({ config, db, log }: BridgeAuthDeps): RequestHandler 
 }
 
 /** A client id makes the caller that client (an admin id with it: an admin acting as the client); an admin id alone
- *  makes an admin. */
-export function accountabilityOf(identity: BridgeIdentity): Accountability | undefined {
+ *  makes an admin; neither makes the bridge itself (its cron pass, which no person is logged in to). */
+export function accountabilityOf(identity: BridgeIdentity): Accountability {
   if (identity.clientId !== undefined) return clientAccountability(identity.clientId, identity.adminId);
   if (identity.adminId !== undefined) return { kind: 'admin', adminId: identity.adminId };
-  return undefined;
+  return BRIDGE;
 }
 
 function setIdentity(res: Response, identity: BridgeIdentity): void {
@@ -121,6 +121,18 @@ export function adminOf(res: Response): AdminAccountability {
   if (who?.kind === 'client' && who.actingAdminId !== undefined) return { kind: 'admin', adminId: who.actingAdminId };
   throw errors.unauthorized();
 }
+
+/** The bridge itself; a request signed for a client or an admin is refused (a customer never reaches all clients' notices). */
+export function bridgeOf(res: Response): BridgeAccountability {
+  const who = res.locals.accountability;
+  if (who?.kind !== 'bridge') throw errors.unauthorized();
+  return who;
+}
+
+export const requireBridge: RequestHandler = (_req, res, next) => {
+  bridgeOf(res);
+  next();
+};
 
 export const requireClient: RequestHandler = (_req, res, next) => {
   clientOf(res);

@@ -74,7 +74,9 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
       notFound(req, res, 'live', raw === '' ? 400 : 404, raw === '' ? PAGE_TEXTS.RUN_NOT_CHOSEN : PAGE_TEXTS.RUN_NOT_FOUND);
       return;
     }
-    send(req, res, 'live', liveModel(run, linksFor(req)));
+    // The bridge says whether its "E-mail the client when a restore ends" setting is on (never the browser: the bridge
+    // sets this parameter itself). Absent (demo mode) means off.
+    send(req, res, 'live', liveModel(run, linksFor(req), single(req.query.notice) === 'on'));
   });
 
   // Any other page, and the demo's bare address: a page, not the API's JSON.

@@ -4,17 +4,20 @@
 //   client — a signed-in customer; actingAdminId when a WHMCS admin works in the client area as that client
 //   admin  — a WHMCS admin in the admin area (sees every client)
 //   agent  — a Hyper-V host agent (sees only runs it claimed)
+//   bridge — the WHMCS module itself, signed with neither id (its cron pass that e-mails restore notices)
 //   system — the sidecar itself (the watchdog)
 export type ClientAccountability = { kind: 'client'; clientId: number; actingAdminId?: number };
 export type AdminAccountability = { kind: 'admin'; adminId: number };
 export type AgentAccountability = { kind: 'agent'; agentId: number };
+export type BridgeAccountability = { kind: 'bridge' };
 export type SystemAccountability = { kind: 'system'; job: 'watchdog' };
 
-export type Accountability = ClientAccountability | AdminAccountability | AgentAccountability;
+export type Accountability = ClientAccountability | AdminAccountability | AgentAccountability | BridgeAccountability;
 /** Who ended a run: any request's accountability, or the sidecar's own watchdog. */
 export type Actor = Accountability | SystemAccountability;
 
 export const WATCHDOG: SystemAccountability = Object.freeze({ kind: 'system', job: 'watchdog' });
+export const BRIDGE: BridgeAccountability = Object.freeze({ kind: 'bridge' });
 
 export function clientAccountability(clientId: number, actingAdminId?: number): ClientAccountability {
   return actingAdminId === undefined ? { kind: 'client', clientId } : { kind: 'client', clientId, actingAdminId };

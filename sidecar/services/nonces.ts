@@ -6,14 +6,10 @@ import type { Knex } from 'knex';
 import { toDbTime } from '../db/dialect.js';
 import { createTickBatcherPer } from '../lib/tick-batcher.js';
 import { TABLES } from '../db/tables.js';
+import { isDuplicateKey } from '../db/translate-error.js';
 
 export const NONCES_TABLE = TABLES.nonces;
 const PRUNE_EVERY_MS = 60_000;
-
-function isDuplicate(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 interface NonceRow {
   nonce: string;
@@ -26,7 +22,7 @@ async function insertNonces(db: Knex, rows: NonceRow[]): Promise<boolean[]> {
     await db(NONCES_TABLE).insert(rows);
     return rows.map(() => true);
   } catch (err) {
-    if (!isDuplicate(err)) throw err;
+    if (!isDuplicateKey(err)) throw err;
     if (rows.length === 1) return [false];
     const accepted: boolean[] = [];
     for (const row of rows) accepted.push(...await insertNonces(db, [row]));

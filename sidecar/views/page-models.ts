@@ -99,7 +99,8 @@ function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-export function liveModel(run: RunView, links: Links) {
+/** `emailNotice`: the customer will get the restore-finished e-mail (the module setting is on). */
+export function liveModel(run: RunView, links: Links, emailNotice = false) {
   const s = run.stats;
   const disks = Array.isArray(s.disks) ? s.disks : [];
   const view = {
@@ -114,6 +115,7 @@ export function liveModel(run: RunView, links: Links) {
     frame: frameFor(links, 'scripts/live-run.js'),
     backUrl: links.page('hyperv'),
     run: view,
+    emailNotice: emailNotice && !run.is_finished,
     config: {
       runId: String(run.id), run, labels: RUN_STATUS_LABELS, tones: RUN_STATUS_TONES,
       retryUrl: typeof s.vm_id === 'number' ? links.page('hyperv-restore', { vm_id: s.vm_id }) : links.page('hyperv'),

@@ -7,7 +7,7 @@ import type { Response } from 'supertest';
 import { signedRequest, type Method } from './http.js';
 import { pathParam, queryString, rawBody, type RawBody } from './fuzz-inputs.js';
 
-export type Caller = 'client' | 'admin' | 'agent' | 'none';
+export type Caller = 'client' | 'admin' | 'agent' | 'bridge' | 'none';
 
 export interface FuzzRoute {
   method: Method;
@@ -39,6 +39,8 @@ export const FUZZ_ROUTES: readonly FuzzRoute[] = [
   { method: 'GET', pattern: '/admin/pages/runs', caller: 'admin', kind: 'page' },
   { method: 'GET', pattern: '/admin/pages/runs/:p', caller: 'admin', kind: 'page' },
   { method: 'GET', pattern: '/admin/pages/agents', caller: 'admin', kind: 'page' },
+  { method: 'POST', pattern: '/bridge/notices/claim', caller: 'bridge', kind: 'json', mutates: true },
+  { method: 'POST', pattern: '/bridge/notices/ack', caller: 'bridge', kind: 'json', mutates: true },
   { method: 'POST', pattern: '/agent/commands/claim', caller: 'agent', kind: 'json', mutates: true },
   { method: 'POST', pattern: '/agent/runs/:p/heartbeat', caller: 'agent', kind: 'json', mutates: true },
   { method: 'GET', pattern: '/agent/runs/:p', caller: 'agent', kind: 'json' },
@@ -74,8 +76,8 @@ export function pathOf(route: FuzzRoute, input: FuzzInput): string {
 export async function sendFuzz(app: Express, route: FuzzRoute, input: FuzzInput, who: Callers): Promise<Response> {
   const path = pathOf(route, input);
   const { body } = input;
-  if (route.caller === 'client' || route.caller === 'admin') {
-    const identity = route.caller === 'client' ? { clientId: who.clientId } : { adminId: who.adminId };
+  if (route.caller === 'client' || route.caller === 'admin' || route.caller === 'bridge') {
+    const identity = route.caller === 'client' ? { clientId: who.clientId } : route.caller === 'admin' ? { adminId: who.adminId } : {};
     return signedRequest(app, { method: route.method, path, ...identity, body: body?.text, contentType: body?.contentType });
   }
   const agent = request(app);

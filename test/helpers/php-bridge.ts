@@ -1,6 +1,6 @@
 // Runs the WHMCS module under Debian's php-cli: `php -S` with our WHMCS harness (test/bridge/whmcs-harness), a
 // state folder for the module settings, sessions and the module log, and helpers to log in as a client or admin.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,6 +12,17 @@ export interface ModuleSettings {
   sidecar_url: string;
   bridge_secret: string;
   timeout?: string;
+  /** WHMCS's yesno field: 'on' ticked, '' not; absent = never saved (the default, on). */
+  notify_client?: string;
+}
+
+/** One localAPI call the module made, as the harness recorded it. */
+export interface LocalApiCall {
+  command: string;
+  values: Record<string, unknown>;
+  /** unserialize(base64_decode(customvars)), as WHMCS reads it. */
+  customvars_decoded?: Record<string, unknown>;
+  result: 'success' | 'error';
 }
 
 export interface Session {
@@ -34,6 +45,14 @@ export interface PhpBridge {
   /** Creates a WHMCS session; returns the Cookie header value and its CSRF token. */
   login(session: Session): { cookie: string; csrf: string };
   moduleLog(): ModuleLogEntry[];
+  /** Runs the module's hook under php-cli as WHMCS's cron would; returns what PHP printed. */
+  runHook(name: string): string;
+  localApiCalls(): LocalApiCall[];
+  /** SendEmail to these client ids answers an error (mail down) until changed. */
+  failSendEmailFor(clientIds: number[]): void;
+  /** Rows of a WHMCS table the module writes (tblemailtemplates), and a way to edit them as an admin would. */
+  tableRows(name: string): Record<string, unknown>[];
+  writeTableRows(name: string, rows: Record<string, unknown>[]): void;
   /** Everything php -S printed (PHP warnings and notices land here and in the body). */
   output(): string;
   stop(): Promise<void>;
@@ -85,6 +104,8 @@ export async function startPhpBridge(settings: ModuleSettings): Promise<PhpBridg
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForPort(`${baseUrl}/favicon.ico`, child, () => output);
   const logFile = join(state, 'module-log.jsonl');
+  const jsonLines = <T>(file: string): T[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T) : []);
+  const tableFile = (name: string) => join(state, `table-${name}.json`);
   return {
     baseUrl,
     setSettings,
@@ -94,7 +115,14 @@ export async function startPhpBridge(settings: ModuleSettings): Promise<PhpBridg
       writeFileSync(join(state, 'sessions', `${id}.json`), JSON.stringify({ client_id: null, admin_id: null, masquerading: false, ...session, csrf }));
       return { cookie: `WHMCSHARNESS=${id}`, csrf };
     },
-    moduleLog: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ModuleLogEntry) : []),
+    moduleLog: () => jsonLines<ModuleLogEntry>(logFile),
+    runHook: (name) => execFileSync('php', ['-d', 'display_errors=1', '-d', 'error_reporting=E_ALL', join(harness, 'run-hook.php'), name], {
+      env: { PATH: process.env.PATH ?? '', HVR_HARNESS_STATE: state }, encoding: 'utf8',
+    }),
+    localApiCalls: () => jsonLines<LocalApiCall>(join(state, 'localapi.jsonl')),
+    failSendEmailFor: (clientIds) => writeFileSync(join(state, 'localapi-fail.json'), JSON.stringify(clientIds)),
+    tableRows: (name) => (existsSync(tableFile(name)) ? JSON.parse(readFileSync(tableFile(name), 'utf8')) as Record<string, unknown>[] : []),
+    writeTableRows: (name, rows) => writeFileSync(tableFile(name), JSON.stringify(rows)),
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) {

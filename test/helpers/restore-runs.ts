@@ -16,6 +16,9 @@ export interface RestoreRunSpec {
   status: RunStatus;
   minute: number;
   targetPath?: string;
+  /** The per-disk progress the agent reports (progress_json), e.g. which disks were restored. */
+  disks?: { name: string; status: 'pending' | 'running' | 'done' | 'failed'; bytes?: number }[];
+  errorSummary?: string;
 }
 
 const BASE = Date.parse('2026-11-20T08:00:00Z');
@@ -28,6 +31,10 @@ export async function insertRestoreRun(db: Knex, s: RestoreRunSpec): Promise<num
     created_at: toDbTime(at), updated_at: toDbTime(at), cancel_requested: 0,
     finished_at: ['success', 'warning', 'failed', 'cancelled'].includes(s.status) ? toDbTime(new Date(at.getTime() + 60_000)) : null,
     stats_json: JSON.stringify({ type: 'hyperv_restore', vm_id: s.vmId, vm_name: s.vmName, target_path: target }),
+    error_summary: s.errorSummary ?? null,
+    progress_json: s.disks ? JSON.stringify({ disks: s.disks.map((d) => ({
+      name: d.name, path: `C:\\VMs\\${s.vmName}\\${d.name}`, bytes_total: d.bytes ?? 1024, bytes_done: d.status === 'done' ? d.bytes ?? 1024 : 0, status: d.status,
+    })) }) : null,
   });
   const runId = Number(id);
   await db(TABLES.restoreTargets).insert(restoreTargetRow(runId, s.vmId, s.vmName, target));

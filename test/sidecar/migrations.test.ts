@@ -45,7 +45,7 @@ describe('Schema migrations', function () {
 
       it('Can create every table and column of the reference system', async () => {
         const ran = await migrate(t.db);
-        assert.deepEqual(ran, ['0001-reference-tables', '0002-restore-tables', '0003-restore-indexes', '0004-agent-event-keys', '0005-restore-targets', '0006-own-restore-command-type']);
+        assert.deepEqual(ran, ['0001-reference-tables', '0002-restore-tables', '0003-restore-indexes', '0004-agent-event-keys', '0005-restore-targets', '0006-own-restore-command-type', '0007-restore-notices']);
         for (const table of TABLES) {
           const info = await t.db(table).columnInfo();
           for (const column of REFERENCE[table]) assert.ok(column in info, `${table}.${column} missing`);

@@ -1,6 +1,8 @@
 <?php
 // Stand-ins for the few WHMCS functions and classes the module calls. The test controls them through files in
-// the state directory (HVR_HARNESS_STATE): settings.json, sessions/<cookie>.json, module-log.jsonl.
+// the state directory (HVR_HARNESS_STATE): settings.json, sessions/<cookie>.json, module-log.jsonl, localapi.jsonl
+// (every localAPI call, recorded), localapi-fail.json (client ids whose SendEmail answers an error) and
+// table-<name>.json (rows of a WHMCS table the module writes, e.g. tblemailtemplates).
 // A session file holds {"client_id": 1, "admin_id": null, "masquerading": false, "csrf": "..."}; the browser
 // only holds the opaque cookie, exactly as with a real WHMCS session.
 
@@ -38,6 +40,24 @@ namespace {
     {
         $token = (string) (harness_session()['csrf'] ?? '');
         return $type === 'plain' ? $token : '&token=' . $token;
+    }
+
+    /** WHMCS's internal API, recording each call. SendEmail answers as WHMCS does: success, or an error for a client
+     *  listed in localapi-fail.json (the test's "mail is down"). customvars is decoded as WHMCS would decode it. */
+    function localAPI(string $command, array $values = [], string $adminUser = ''): array
+    {
+        $call = ['command' => $command, 'values' => $values];
+        if (isset($values['customvars']) && is_string($values['customvars'])) {
+            $call['customvars_decoded'] = unserialize(base64_decode($values['customvars'], true), ['allowed_classes' => false]);
+        }
+        $failFile = harness_state('localapi-fail.json');
+        $failing = is_file($failFile) ? (array) json_decode((string) file_get_contents($failFile), true) : [];
+        $result = $command === 'SendEmail' && in_array((int) ($values['id'] ?? 0), array_map('intval', $failing), true)
+            ? ['result' => 'error', 'message' => 'Email Sending Failed - SMTP Error: Could not connect to SMTP host']
+            : ['result' => 'success'];
+        $call['result'] = $result['result'];
+        file_put_contents(harness_state('localapi.jsonl'), json_encode($call, JSON_UNESCAPED_SLASHES) . "\n", FILE_APPEND | LOCK_EX);
+        return $result;
     }
 
     function logModuleCall($module, $action, $request, $response, $processed = '', $replace = []): void
@@ -107,17 +127,22 @@ namespace WHMCS\View\Menu {
 }
 
 namespace WHMCS\Database {
-    // Only what the module's activation reads: the saved addon settings.
+    // Only what the module uses: the saved addon settings (read), and rows of other tables kept as JSON files in the
+    // state folder (where/exists/first/get/insert/update), enough for the e-mail template the module creates.
     final class Capsule
     {
         private array $where = [];
 
-        public static function table(string $name): self
+        private function __construct(private readonly string $name)
         {
-            return new self();
         }
 
-        public function where(string $column, string $value): self
+        public static function table(string $name): self
+        {
+            return new self($name);
+        }
+
+        public function where(string $column, mixed $value): self
         {
             $this->where[$column] = $value;
             return $this;
@@ -125,7 +150,70 @@ namespace WHMCS\Database {
 
         public function pluck(string $value, string $key): array
         {
-            return ($this->where['module'] ?? '') === 'hypervrestore' ? harness_settings() : [];
+            return $this->name === 'tbladdonmodules' && ($this->where['module'] ?? '') === 'hypervrestore' ? harness_settings() : [];
+        }
+
+        public function get(): array
+        {
+            return array_values(array_filter($this->rows(), fn (array $row) => $this->matches($row)));
+        }
+
+        public function first(): ?object
+        {
+            $rows = $this->get();
+            return $rows === [] ? null : (object) $rows[0];
+        }
+
+        public function exists(): bool
+        {
+            return $this->get() !== [];
+        }
+
+        public function insert(array $row): bool
+        {
+            $rows = $this->rows();
+            $rows[] = ['id' => count($rows) + 1] + $row;
+            $this->save($rows);
+            return true;
+        }
+
+        public function update(array $set): int
+        {
+            $changed = 0;
+            $rows = array_map(function (array $row) use ($set, &$changed) {
+                if (!$this->matches($row)) {
+                    return $row;
+                }
+                $changed++;
+                return array_merge($row, $set);
+            }, $this->rows());
+            $this->save($rows);
+            return $changed;
+        }
+
+        private function matches(array $row): bool
+        {
+            foreach ($this->where as $column => $value) {
+                if ((string) ($row[$column] ?? '') !== (string) $value) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private function file(): string
+        {
+            return harness_state('table-' . preg_replace('/[^a-z0-9_]/', '', $this->name) . '.json');
+        }
+
+        private function rows(): array
+        {
+            return is_file($this->file()) ? (array) json_decode((string) file_get_contents($this->file()), true) : [];
+        }
+
+        private function save(array $rows): void
+        {
+            file_put_contents($this->file(), json_encode($rows, JSON_UNESCAPED_SLASHES | JSON_PRETTY_PRINT), LOCK_EX);
         }
     }
 }

@@ -20,12 +20,15 @@ require_once __DIR__ . '/lib/Csrf.php';
 require_once __DIR__ . '/lib/ClientRoutes.php';
 require_once __DIR__ . '/lib/RequestBody.php';
 require_once __DIR__ . '/lib/Unavailable.php';
+require_once __DIR__ . '/lib/NoticeTemplate.php';
+require_once __DIR__ . '/lib/NoticePass.php';
 require_once __DIR__ . '/lib/ClientDispatcher.php';
 require_once __DIR__ . '/lib/AdminDispatcher.php';
 
 use WHMCS\Module\Addon\HypervRestore\AdminDispatcher;
 use WHMCS\Module\Addon\HypervRestore\ClientDispatcher;
 use WHMCS\Module\Addon\HypervRestore\Identity;
+use WHMCS\Module\Addon\HypervRestore\NoticeTemplate;
 use WHMCS\Module\Addon\HypervRestore\Settings;
 use WHMCS\Module\Addon\HypervRestore\SidecarClient;
 
@@ -36,7 +39,7 @@ function hypervrestore_config(): array
         'description' => 'Lets clients restore Hyper-V VM disks from their Kopia backups, served by the restore sidecar.',
         'author' => 'Hyper-V Restore',
         'language' => 'english',
-        'version' => '1.0.0',
+        'version' => '1.1.0',
         'fields' => [
             'sidecar_url' => [
                 'FriendlyName' => 'Sidecar URL',
@@ -59,6 +62,13 @@ function hypervrestore_config(): array
                 'Default' => '15',
                 'Description' => 'How long to wait for the sidecar before showing the "temporarily unavailable" page.',
             ],
+            'notify_client' => [
+                'FriendlyName' => 'E-mail the client when a restore ends',
+                'Type' => 'yesno',
+                'Default' => 'yes',
+                'Description' => 'Sends the client e-mail template "' . NoticeTemplate::NAME . '" through WHMCS when a restore succeeds, '
+                    . 'fails or is cancelled (checked by the WHMCS cron). Restores that end while this is off are not e-mailed later.',
+            ],
         ],
     ];
 }
@@ -67,19 +77,33 @@ function hypervrestore_activate(): array
 {
     // Settings are not saved yet on first activation; the default URL is checked then.
     $settings = Settings::fromVars(Settings::storedVars());
+    $template = hypervrestore_template_line();
     $health = (new SidecarClient($settings))->health();
     if ($health === null) {
         return [
             'status' => 'info',
             'description' => 'Hyper-V Restore activated, but the sidecar at ' . $settings->sidecarUrl
-                . ' did not answer /healthz. Start it and set the Sidecar URL and Bridge secret under Configure.',
+                . ' did not answer /healthz. Start it and set the Sidecar URL and Bridge secret under Configure.' . $template,
         ];
     }
     return [
         'status' => 'success',
         'description' => 'Hyper-V Restore activated. The sidecar at ' . $settings->sidecarUrl . ' answers /healthz ('
-            . $health . '). Set the Bridge secret under Configure.',
+            . $health . '). Set the Bridge secret under Configure.' . $template,
     ];
+}
+
+/** Creates the client e-mail template when missing (never overwrites one) and says what happened. */
+function hypervrestore_template_line(): string
+{
+    $problem = null;
+    $created = NoticeTemplate::ensure($problem);
+    if ($created === null) {
+        return ' The e-mail template "' . NoticeTemplate::NAME . '" could not be created (' . $problem . ').';
+    }
+    return $created
+        ? ' Created the client e-mail template "' . NoticeTemplate::NAME . '" (Setup > Email Templates).'
+        : ' The client e-mail template "' . NoticeTemplate::NAME . '" already exists and was left as it is.';
 }
 
 function hypervrestore_deactivate(): array
@@ -90,7 +114,9 @@ function hypervrestore_deactivate(): array
 
 function hypervrestore_upgrade(array $vars): void
 {
-    // The schema belongs to the sidecar (`npm run migrate`); there is nothing to upgrade on the PHP side.
+    // The schema belongs to the sidecar (`npm run migrate`). An installation from before the restore-finished e-mail
+    // gets its template here (WHMCS calls _upgrade, not _activate, when the version changes).
+    NoticeTemplate::ensure();
 }
 
 function hypervrestore_clientarea(array $vars): array

@@ -35,6 +35,10 @@ final class AdminDispatcher
             $notice = $this->cancel($query, $post, $server);
             $action = 'run';
         }
+        if ($action === 'runs' && $this->identity->adminId !== null) {
+            // Opening the module's page also delivers due restore-finished e-mails (a WHMCS whose cron is late).
+            (new NoticePass($this->client))->run();
+        }
         return $this->header($action) . $notice . $this->page($action, $query);
     }
 

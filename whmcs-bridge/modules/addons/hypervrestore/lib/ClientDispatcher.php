@@ -34,6 +34,8 @@ final class ClientDispatcher
         }
         $name = is_string($query['view'] ?? null) ? $query['view'] : 'hyperv';
         $route = ClientRoutes::VIEWS[$name] ?? null;
+        // The live page says "We will e-mail you" only while the setting is on; the bridge says so, never the browser.
+        $query['notice'] = $this->client->settings()->notifyClient ? 'on' : 'off';
         $target = $route !== null ? ClientRoutes::target($route[0], $route[1], $query) : null;
         if ($target === null) {
             http_response_code($route === null ? 404 : 400);

@@ -10,7 +10,8 @@ final class ClientRoutes
     public const VIEWS = [
         'hyperv' => ['/pages/hyperv', ['job_id']],
         'restore' => ['/pages/hyperv-restore', ['vm_id']],
-        'live' => ['/pages/live', ['run_id']],
+        // notice (on/off) is the bridge's own setting, set by ClientDispatcher over whatever the request said.
+        'live' => ['/pages/live', ['run_id', 'notice']],
     ];
 
     /** api => [method, sidecar path ({run} is taken from the run parameter), allowed query parameters] */

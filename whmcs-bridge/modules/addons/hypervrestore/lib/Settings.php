@@ -1,5 +1,6 @@
 <?php
-// The module settings (sidecar URL, bridge secret, timeout), read once and checked before any request is signed.
+// The module settings (sidecar URL, bridge secret, timeout, the restore-finished e-mail), read once and checked
+// before any request is signed.
 
 namespace WHMCS\Module\Addon\HypervRestore;
 
@@ -12,6 +13,7 @@ final class Settings
         public readonly string $sidecarUrl,
         public readonly string $secret,
         public readonly int $timeout,
+        public readonly bool $notifyClient = true,
     ) {
     }
 
@@ -23,7 +25,17 @@ final class Settings
             rtrim($url !== '' ? $url : self::DEFAULT_URL, '/'),
             trim((string) ($vars['bridge_secret'] ?? '')),
             $timeout >= 1 && $timeout <= 300 ? $timeout : self::DEFAULT_TIMEOUT,
+            self::yesNo($vars['notify_client'] ?? null, true),
         );
+    }
+
+    /** A WHMCS yesno field: 'on' when ticked, '' when not; never saved yet (null) means its default. */
+    private static function yesNo(mixed $value, bool $default): bool
+    {
+        if ($value === null) {
+            return $default;
+        }
+        return in_array(strtolower(trim((string) $value)), ['on', 'yes', '1', 'true'], true);
     }
 
     /** The saved settings, for hooks that run without $vars (activation). Read-only: no schema work here. */

@@ -70,11 +70,11 @@ final class SidecarClient
         return $this->exchange(strtoupper($method), $pathAndQuery, $headers, $body);
     }
 
-    /** GET /healthz (unsigned): a short summary when the sidecar answers 200, null otherwise. */
     /** send(), or null after logging (logModuleCall) why the sidecar could not serve the request. */
     public function sendOrLog(string $action, string $method, string $pathAndQuery, string $clientId, string $adminId, string $body = '', string $contentType = ''): ?SidecarResponse
     {
-        $request = $method . ' ' . $pathAndQuery . ($clientId !== '' ? ' (client ' . $clientId . ')' : ' (admin ' . $adminId . ')');
+        $who = $clientId !== '' ? ' (client ' . $clientId . ')' : ($adminId !== '' ? ' (admin ' . $adminId . ')' : ' (bridge)');
+        $request = $method . ' ' . $pathAndQuery . $who;
         try {
             $response = $this->send($method, $pathAndQuery, $clientId, $adminId, $body, $contentType);
         } catch (SidecarUnavailable $e) {
@@ -89,6 +89,7 @@ final class SidecarClient
         return $response;
     }
 
+    /** GET /healthz (unsigned): a short summary when the sidecar answers 200, null otherwise. */
     public function health(): ?string
     {
         try {

@@ -9,10 +9,15 @@ final class Unavailable
     /** Writes a WHMCS module log entry; the bridge secret is scrubbed by logModuleCall's replace list. */
     public static function log(Settings $settings, string $action, string $request, string $problem): void
     {
+        self::logProblem($settings, $action, $request, 'Sidecar ' . $settings->sidecarUrl . ': ' . $problem);
+    }
+
+    /** A module log entry about anything else the admin should see (e.g. WHMCS's SendEmail refusing a notice). */
+    public static function logProblem(Settings $settings, string $action, string $request, string $detail): void
+    {
         if (!function_exists('logModuleCall')) {
             return;
         }
-        $detail = 'Sidecar ' . $settings->sidecarUrl . ': ' . $problem;
         logModuleCall('hypervrestore', $action, $request, $detail, '', array_filter([$settings->secret]));
     }
 
