@@ -78,8 +78,9 @@ describe('WHMCS bridge module (php-cli)', function () {
       assert.ok(html.includes(`data-run-id="${queuedRun}"`), html);
       assert.doesNotMatch(html, PHP_PROBLEM);
       await get('/addonmodules.php?module=hypervrestore&action=agents', cookie);
-      // Two pages, and the restore-finished e-mail pass the runs page makes (its own signed claim).
-      assert.equal(await nonceCount(), before + 3);
+      // Two pages, and the restore-finished e-mail pass the runs page makes: its claim, and its acknowledgement of the
+      // one ended restore of these fixtures (each a signed request of its own).
+      assert.equal(await nonceCount(), before + 4);
     });
   });
 

@@ -23,9 +23,9 @@ describe('WHMCS bridge: restore-finished e-mails (php-cli)', function () {
   const run = (spec: Partial<RestoreRunSpec> & Pick<RestoreRunSpec, 'status'>, owner: 'a' | 'b' = 'a') =>
     insertRestoreRun(t.db, { jobId: f[owner].jobId, agentId: f[owner].agentId, vmId: f[owner].vmId, vmName: f[owner].vmName, minute: 1, ...spec });
   /** Runs the cron hook once; returns the SendEmail calls it made. */
-  const cronPass = (): LocalApiCall[] => {
+  const cronPass = async (): Promise<LocalApiCall[]> => {
     const before = php.localApiCalls().length;
-    const out = php.runHook('AfterCronJob');
+    const out = await php.runHook('AfterCronJob');
     assert.doesNotMatch(out, PHP_PROBLEM, out);
     assert.match(out, /ran 1 AfterCronJob hook/);
     return php.localApiCalls().slice(before);
@@ -78,7 +78,7 @@ describe('WHMCS bridge: restore-finished e-mails (php-cli)', function () {
       const done = await run({ status: 'success', targetPath: 'D:\\Restore\\web', disks: [{ name: 'disk0.vhdx', status: 'done' }, { name: 'data.vhdx', status: 'done' }] });
       const failed = await run({ status: 'failed', errorSummary: 'The backup storage could not be read', disks: [{ name: 'os.vhdx', status: 'failed' }] }, 'b');
       const running = await run({ status: 'running' });
-      const calls = cronPass();
+      const calls = await cronPass();
       assert.deepEqual(calls.map(runOf), [done, failed]);
       await assertOwnClients(calls);
       assert.deepEqual(calls.map((c) => [c.command, c.values.messagename, c.values.id]), [['SendEmail', TEMPLATE, f.a.clientId], ['SendEmail', TEMPLATE, f.b.clientId]]);
@@ -90,10 +90,10 @@ describe('WHMCS bridge: restore-finished e-mails (php-cli)', function () {
       assert.match(String(fields.hvr_next_steps), /Hyper-V Manager/);
       assert.equal(calls[1]!.customvars_decoded!.hvr_reason, 'The backup storage could not be read');
       assert.ok(!JSON.stringify(calls[0]).includes(f.b.vmName), "client A's e-mail says nothing of client B");
-      assert.deepEqual(cronPass(), [], 'a second pass sends nothing');
+      assert.deepEqual(await cronPass(), [], 'a second pass sends nothing');
       await t.db('s3_cloudbackup_runs').where('id', running).update({ status: 'warning', finished_at: toDbTime() });
-      assert.deepEqual(cronPass().map(runOf), [running]);
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual((await cronPass()).map(runOf), [running]);
+      assert.deepEqual(await cronPass(), []);
     });
 
     it('Can e-mail a restore cancelled through the client area (the real finish) once', async () => {
@@ -103,22 +103,22 @@ describe('WHMCS bridge: restore-finished e-mails (php-cli)', function () {
         method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, body: '{}',
       });
       assert.equal(((await res.json()) as { message: string }).message, 'Restore cancelled');
-      const calls = cronPass();
+      const calls = await cronPass();
       assert.deepEqual(calls.map((c) => [runOf(c), c.values.id, c.customvars_decoded?.hvr_status]), [[queued, f.b.clientId, 'Cancelled']]);
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual(await cronPass(), []);
     });
 
     it('Can still e-mail a restore that ended while the sidecar was unreachable, on the next pass', async () => {
       php.setSettings(settings({ sidecar_url: 'http://127.0.0.1:9' }));
       const ended = await run({ status: 'success' });
       const logged = php.moduleLog().length;
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual(await cronPass(), []);
       const entry = php.moduleLog().slice(logged)[0];
       assert.equal(entry?.action, 'notices:claim');
       assert.match(entry!.response, /^Sidecar http:\/\/127\.0\.0\.1:9: /);
       php.setSettings(settings());
-      assert.deepEqual(cronPass().map(runOf), [ended]);
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual((await cronPass()).map(runOf), [ended]);
+      assert.deepEqual(await cronPass(), []);
     });
 
     it('Can send a notice whose e-mail failed on the next pass, without sending the others again', async () => {
@@ -126,26 +126,26 @@ describe('WHMCS bridge: restore-finished e-mails (php-cli)', function () {
       const toB = await run({ status: 'cancelled' }, 'b');
       php.failSendEmailFor([f.b.clientId]);
       const logged = php.moduleLog().length;
-      const first = cronPass();
+      const first = await cronPass();
       assert.deepEqual(first.map((c) => [runOf(c), c.result]), [[toA, 'success'], [toB, 'error']]);
       const entry = php.moduleLog().slice(logged).find((e) => e.action === 'notices:send');
       assert.match(entry!.response, /WHMCS SendEmail failed: Email Sending Failed/);
       assert.match(entry!.request, new RegExp(`client ${f.b.clientId}, restore ${toB}`));
       php.failSendEmailFor([]);
-      const second = cronPass();
+      const second = await cronPass();
       assert.deepEqual(second.map((c) => [runOf(c), c.values.id, c.result]), [[toB, f.b.clientId, 'success']]);
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual(await cronPass(), []);
     });
 
     it('Cannot e-mail anything with the setting off, nor later for the restores that ended while it was off', async () => {
       php.setSettings(settings({ notify_client: '' }));
       await run({ status: 'success' });
       await run({ status: 'failed' }, 'b');
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual(await cronPass(), []);
       php.setSettings(settings({ notify_client: 'on' }));
-      assert.deepEqual(cronPass(), [], 'turning it on again does not send the old ones');
+      assert.deepEqual(await cronPass(), [], 'turning it on again does not send the old ones');
       const later = await run({ status: 'success' }, 'b');
-      assert.deepEqual(cronPass().map(runOf), [later]);
+      assert.deepEqual((await cronPass()).map(runOf), [later]);
     });
 
     it('Can deliver due e-mails when an admin opens the module page', async () => {
@@ -154,7 +154,7 @@ describe('WHMCS bridge: restore-finished e-mails (php-cli)', function () {
       const html = await (await get('/addonmodules.php?module=hypervrestore', php.login({ admin_id: 1 }).cookie)).text();
       assert.doesNotMatch(html, PHP_PROBLEM);
       assert.deepEqual(php.localApiCalls().slice(before).map(runOf), [ended]);
-      assert.deepEqual(cronPass(), []);
+      assert.deepEqual(await cronPass(), []);
     });
   });
 

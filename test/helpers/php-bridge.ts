@@ -1,11 +1,12 @@
 // Runs the WHMCS module under Debian's php-cli: `php -S` with our WHMCS harness (test/bridge/whmcs-harness), a
 // state folder for the module settings, sessions and the module log, and helpers to log in as a client or admin.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { projectPath } from './paths.js';
 
 export interface ModuleSettings {
@@ -45,8 +46,9 @@ export interface PhpBridge {
   /** Creates a WHMCS session; returns the Cookie header value and its CSRF token. */
   login(session: Session): { cookie: string; csrf: string };
   moduleLog(): ModuleLogEntry[];
-  /** Runs the module's hook under php-cli as WHMCS's cron would; returns what PHP printed. */
-  runHook(name: string): string;
+  /** Runs the module's hook under php-cli as WHMCS's cron would; resolves to what PHP printed. Asynchronous: the
+   *  sidecar it calls usually runs in this very process. */
+  runHook(name: string): Promise<string>;
   localApiCalls(): LocalApiCall[];
   /** SendEmail to these client ids answers an error (mail down) until changed. */
   failSendEmailFor(clientIds: number[]): void;
@@ -116,9 +118,9 @@ export async function startPhpBridge(settings: ModuleSettings): Promise<PhpBridg
       return { cookie: `WHMCSHARNESS=${id}`, csrf };
     },
     moduleLog: () => jsonLines<ModuleLogEntry>(logFile),
-    runHook: (name) => execFileSync('php', ['-d', 'display_errors=1', '-d', 'error_reporting=E_ALL', join(harness, 'run-hook.php'), name], {
+    runHook: async (name) => (await promisify(execFile)('php', ['-d', 'display_errors=1', '-d', 'error_reporting=E_ALL', join(harness, 'run-hook.php'), name], {
       env: { PATH: process.env.PATH ?? '', HVR_HARNESS_STATE: state }, encoding: 'utf8',
-    }),
+    })).stdout,
     localApiCalls: () => jsonLines<LocalApiCall>(join(state, 'localapi.jsonl')),
     failSendEmailFor: (clientIds) => writeFileSync(join(state, 'localapi-fail.json'), JSON.stringify(clientIds)),
     tableRows: (name) => (existsSync(tableFile(name)) ? JSON.parse(readFileSync(tableFile(name), 'utf8')) as Record<string, unknown>[] : []),
