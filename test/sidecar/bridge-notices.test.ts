@@ -146,7 +146,16 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await claimedIds(t), [afterOn]);
     });
 
-    it('Can hand out at most `limit` per pass, oldest first, the rest on the next', async () => {
+    it('Can tell the customer on the live page that an e-mail will follow, only when the bridge says notice=on', async () => {
+      const running = await run({ status: 'running' });
+      const page = async (query: string) => (await signedRequest(t.app, { path: `/pages/live?run_id=${running}${query}`, clientId: f.a.clientId }).expect(200)).text;
+      assert.ok((await page('&notice=on')).includes('We will e-mail you when it finishes.'));
+      for (const query of ['', '&notice=off', '&notice=yes']) assert.ok(!(await page(query)).includes('We will e-mail you'), query);
+      await t.db('s3_cloudbackup_runs').where('id', running).update({ status: 'failed', finished_at: toDbTime() });
+      assert.ok(!(await page('&notice=on')).includes('We will e-mail you'), 'not once the restore has ended');
+    });
+
+        it('Can hand out at most `limit` per pass, oldest first, the rest on the next', async () => {
       const ids = [await run({ status: 'success' }), await run({ status: 'failed' }, 'b'), await run({ status: 'cancelled' })];
       assert.deepEqual(await claimedIds(t, { notify: 'on', limit: 2 }), ids.slice(0, 2));
       assert.deepEqual(await claimedIds(t, { notify: 'on', limit: 2 }), ids.slice(2));
