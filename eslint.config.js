@@ -1,6 +1,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const AGENT_SIDECAR_PATTERN = {
+  regex: '^\\.\\./(\\.\\./)*sidecar/(?!lib/|schemas/agent)',
+  message: 'The agent may import only sidecar/lib/* and sidecar/schemas/agent.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'demo/**', 'test-artifacts/**', 'templates/scripts/vendor/**', 'build/**', 'release/**'] },
   js.configs.recommended,
@@ -14,11 +19,19 @@ export default tseslint.config(
   {
     // The agent runs on the Hyper-V host: it may share only the pure wire-contract modules of the sidecar.
     files: ['agent/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [AGENT_SIDECAR_PATTERN] }] },
+  },
+  {
+    // The restore engine (kopia, chunk map, writers, partial file) knows nothing of the run that drives it: no plan,
+    // reporter, outbox, journal, config, poll loop or sidecar client. Besides itself it loads agent/platform, which
+    // both halves share, and what the whole agent may load of the sidecar. (Flat config: this replaces the agent
+    // rule for these files, so it repeats that pattern.)
+    files: ['agent/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^\\.\\./(\\.\\./)*sidecar/(?!lib/|schemas/agent)',
-          message: 'The agent may import only sidecar/lib/* and sidecar/schemas/agent.',
+        patterns: [AGENT_SIDECAR_PATTERN, {
+          regex: '^\\.\\./(?!platform/|\\.\\./sidecar/)',
+          message: 'The restore engine may import only agent/engine, agent/platform, sidecar/lib/* and sidecar/schemas/agent (never agent/run).',
         }],
       }],
     },

@@ -9,7 +9,7 @@ import type { LogLevel } from '../sidecar/lib/log.js';
 import { compileValidator } from '../sidecar/lib/validator.js';
 import { readBackupAgentIdentity } from './backup-agent-conf.js';
 import { AgentConfigError } from './config-error.js';
-import type { RepositoryConnection } from './restore/types.js';
+import type { RepositoryConnection } from './engine/types.js';
 
 interface RawConfig {
   sidecar_url: string;

@@ -12,9 +12,9 @@ import { agentUsage, parseAgentArgs } from './cli-args.js';
 import { AgentConfigError, configSecrets, loadAgentConfig, type AgentConfig } from './config.js';
 import { createPlatform } from './platform/current.js';
 import { runPollLoop } from './poll-loop.js';
-import { killKopiaChildren } from './restore/kopia.js';
-import { openRepository } from './restore/repository-session.js';
-import { runRestore } from './restore/run-restore.js';
+import { killKopiaChildren } from './engine/kopia.js';
+import { openRepository } from './engine/repository-session.js';
+import { runRestore } from './run/run-restore.js';
 import { SidecarClient, SidecarError } from './sidecar-client.js';
 import { agentVersion } from './version.js';
 

@@ -6,7 +6,7 @@
 // through `run`, which tests replace to record them.
 import { win32 as windowsPath } from 'node:path';
 import { execa } from 'execa';
-import { RestoreError } from '../restore/types.js';
+import { RestoreError } from '../engine/types.js';
 import type { AgentPlatform, FolderFacts } from './platform.js';
 
 export interface CommandResult {

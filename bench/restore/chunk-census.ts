@@ -2,8 +2,8 @@
 // the kopia CLI) checked against the source file's bytes, so the engine's fetch count can be compared with how many
 // chunks really hold data.
 import { open } from 'node:fs/promises';
-import { readChunkMap } from '../../agent/restore/chunk-map.js';
-import { parseManifestShow } from '../../agent/restore/kopia.js';
+import { readChunkMap } from '../../agent/engine/chunk-map.js';
+import { parseManifestShow } from '../../agent/engine/kopia.js';
 import type { BackupRepository } from '../../sidecar/demo/kopia-repository.js';
 
 export interface ChunkCensus {

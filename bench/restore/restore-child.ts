@@ -2,8 +2,8 @@
 // Input: the JSON in BENCH_RESTORE (an env variable, not argv: it carries the repository password).
 import { readFileSync } from 'node:fs';
 import { createPosixPlatform } from '../../agent/platform/posix.js';
-import { openRepository } from '../../agent/restore/repository-session.js';
-import type { RepositoryConnection } from '../../agent/restore/types.js';
+import { openRepository } from '../../agent/engine/repository-session.js';
+import type { RepositoryConnection } from '../../agent/engine/types.js';
 
 interface ChildInput {
   kopiaPath: string;

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { indexObjectId, readChunkMap } from '../../agent/restore/chunk-map.js';
-import { parseManifestShow, parseRestoreProgress } from '../../agent/restore/kopia.js';
-import { writeChunksInParallel } from '../../agent/restore/parallel-writer.js';
-import type { RestoreError } from '../../agent/restore/types.js';
+import { indexObjectId, readChunkMap } from '../../agent/engine/chunk-map.js';
+import { parseManifestShow, parseRestoreProgress } from '../../agent/engine/kopia.js';
+import { writeChunksInParallel } from '../../agent/engine/parallel-writer.js';
+import type { RestoreError } from '../../agent/engine/types.js';
 
 const index = (entries: Array<{ s?: number; l: number; o: string }>) => Buffer.from(JSON.stringify({ stream: 'kopia:indirect', entries }));
 const id = (n: number) => n.toString(16).padStart(32, '0');

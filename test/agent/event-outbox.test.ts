@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { EventOutbox, OUTBOX_LIMIT } from '../../agent/event-outbox.js';
+import { EventOutbox, OUTBOX_LIMIT } from '../../agent/run/event-outbox.js';
 import { SidecarClient, SidecarError } from '../../agent/sidecar-client.js';
 import { createMemoryLogger } from '../../sidecar/lib/log.js';
 import { queueRestore, seedAgentWorld } from '../helpers/agent-fixtures.js';

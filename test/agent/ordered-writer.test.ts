@@ -1,12 +1,12 @@
-// The Windows write order (agent/restore/ordered-writer.ts) against a recording file: reads still run many at a
+// The Windows write order (agent/engine/ordered-writer.ts) against a recording file: reads still run many at a
 // time, but every byte is written once, in ascending offset order, zero chunks from the shared zero buffer without
 // a fetch, with the bytes held in memory bounded, and a long zero run shows progress and stops on cancel.
 import assert from 'node:assert/strict';
 import type { FileHandle } from 'node:fs/promises';
-import type { Chunk } from '../../agent/restore/chunk-map.js';
-import { writeChunksInOrder, ZERO_PIECE } from '../../agent/restore/ordered-writer.js';
-import { isAllZero } from '../../agent/restore/parallel-writer.js';
-import { RestoreError } from '../../agent/restore/types.js';
+import type { Chunk } from '../../agent/engine/chunk-map.js';
+import { writeChunksInOrder, ZERO_PIECE } from '../../agent/engine/ordered-writer.js';
+import { isAllZero } from '../../agent/engine/parallel-writer.js';
+import { RestoreError } from '../../agent/engine/types.js';
 
 const MiB = 1024 * 1024;
 

@@ -8,8 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createPosixPlatform } from '../../agent/platform/posix.js';
 import { ATTRIBUTE, createWin32Platform, type RunCommand } from '../../agent/platform/win32.js';
-import { openRepository } from '../../agent/restore/repository-session.js';
-import { RestoreError, type DiskRestoreRequest, type RepositorySession, type RestoreNotice } from '../../agent/restore/types.js';
+import { openRepository } from '../../agent/engine/repository-session.js';
+import { RestoreError, type DiskRestoreRequest, type RepositorySession, type RestoreNotice } from '../../agent/engine/types.js';
 import { buildSampleVm, createTestRepository, diskLayout, kopiaPath, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 import { allocatedBytes } from '../helpers/sparse-bytes.js';
 

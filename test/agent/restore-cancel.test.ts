@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openRepository } from '../../agent/restore/repository-session.js';
-import type { RestoreError, RestoreNotice } from '../../agent/restore/types.js';
+import { openRepository } from '../../agent/engine/repository-session.js';
+import type { RestoreError, RestoreNotice } from '../../agent/engine/types.js';
 import { buildSampleVm, createTestRepository, diskLayout, kopiaPath, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 
 /** Command lines of running processes that mention `needle` (pgrep -f). */

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openRepository } from '../../agent/restore/repository-session.js';
-import { RestoreError, type DiskRestoreRequest, type RepositorySession } from '../../agent/restore/types.js';
+import { openRepository } from '../../agent/engine/repository-session.js';
+import { RestoreError, type DiskRestoreRequest, type RepositorySession } from '../../agent/engine/types.js';
 import { buildSampleVm, createTestRepository, diskLayout, kopiaPath, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 
 const MiB = 1024 * 1024;

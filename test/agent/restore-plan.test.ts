@@ -1,6 +1,6 @@
 // The agent's own check of a hyperv_restore payload: it never trusts the server with a path.
 import assert from 'node:assert/strict';
-import { mapTargetPath, planRestore } from '../../agent/restore/restore-plan.js';
+import { mapTargetPath, planRestore } from '../../agent/run/restore-plan.js';
 import type { ClaimedCommand } from '../../sidecar/schemas/agent.js';
 import { systemFolderPaths, workFolderMessage } from '../helpers/target-paths.js';
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openRepository } from '../../agent/restore/repository-session.js';
-import type { RepositorySession, RestoreError } from '../../agent/restore/types.js';
+import { openRepository } from '../../agent/engine/repository-session.js';
+import type { RepositorySession, RestoreError } from '../../agent/engine/types.js';
 import { buildSampleVm, createTestRepository, diskLayout, kopiaPath, sha256File, type SampleVm, type TestRepository } from '../helpers/kopia.js';
 import { startVersityGw, type VersityGw, s3RepositoryOn } from '../helpers/versitygw.js';
 

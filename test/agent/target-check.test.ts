@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existingTargetProblems, freeBytes, spaceProblem } from '../../agent/restore/target-check.js';
+import { existingTargetProblems, freeBytes, spaceProblem } from '../../agent/run/target-check.js';
 
 const MiB = 1024 * 1024;
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openRepository } from '../../agent/restore/repository-session.js';
-import { RestoreError, type RepositorySession } from '../../agent/restore/types.js';
+import { openRepository } from '../../agent/engine/repository-session.js';
+import { RestoreError, type RepositorySession } from '../../agent/engine/types.js';
 import { createTestRepository, diskLayout, kopiaPath, writeDisk, type TestRepository } from '../helpers/kopia.js';
 import { startVersityGw, type VersityGw, s3RepositoryOn } from '../helpers/versitygw.js';
 

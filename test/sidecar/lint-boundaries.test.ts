@@ -20,6 +20,13 @@ describe('Import boundaries of the shared code (eslint)', function () {
     assert.match(messages[0]!, /sidecar\/lib is shared with the agent and the browser/);
   });
 
+  it('Rejects the fixture that imports the run from the restore engine', async () => {
+    const fixture = await readFile(projectPath('test/fixtures/lint/engine-imports-run.ts.txt'), 'utf8');
+    const messages = await restrictedImports('agent/engine/lint-fixture.ts', fixture);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /The restore engine may import only/);
+  });
+
   const cases: [string, string, boolean][] = [
     ['sidecar/lib/x.ts', "import { createDb } from '../db/connection.js';", false],
     ['sidecar/lib/x.ts', "import type { Deps } from '../deps.js';", false],
@@ -33,6 +40,16 @@ describe('Import boundaries of the shared code (eslint)', function () {
     ['sidecar/schemas/agent-payload.ts', "import { listVms } from '../services/vms.js';", false],
     ['agent/x.ts', "import { finishRun } from '../sidecar/services/run-lifecycle.js';", false],
     ['agent/x.ts', "import { formatBytes } from '../sidecar/lib/format-bytes.js';", true],
+    ['agent/engine/x.ts', "import { RestoreReporter } from '../run/reporter.js';", false],
+    ['agent/engine/x.ts', "import type { AgentConfig } from '../config.js';", false],
+    ['agent/engine/x.ts', "import { SidecarClient } from '../sidecar-client.js';", false],
+    ['agent/engine/x.ts', "import { runPollLoop } from '../poll-loop.js';", false],
+    ['agent/engine/x.ts', "import { finishRun } from '../../sidecar/services/run-lifecycle.js';", false],
+    ['agent/engine/x.ts', "import { readChunkMap } from './chunk-map.js';", true],
+    ['agent/engine/x.ts', "import type { AgentPlatform } from '../platform/platform.js';", true],
+    ['agent/engine/x.ts', "import { formatBytes } from '../../sidecar/lib/format-bytes.js';", true],
+    ['agent/engine/x.ts', "import { MANIFEST_ID_PATTERN } from '../../sidecar/schemas/agent.js';", true],
+    ['agent/run/x.ts', "import { openRepository } from '../engine/repository-session.js';", true],
   ];
   for (const [path, line, allowed] of cases) {
     it(`${allowed ? 'Can let' : 'Rejects letting'} ${path} ${line}`, async () => {

@@ -3,7 +3,7 @@
 // location, bucket, object ids); a customer sees their own target path and, for anything about the storage, one
 // generic sentence.
 import { sep } from 'node:path';
-import { RestoreError, type RestoreErrorCode } from './types.js';
+import { RestoreError, type RestoreErrorCode } from '../engine/types.js';
 
 export const STORAGE_UNREADABLE = 'the backup storage could not be read';
 

@@ -2,10 +2,10 @@
 // is resent after a lost answer is stored once (the sidecar keys on the id). While the sidecar is down events wait
 // here, bounded: when full, the oldest progress events go first, then the oldest of any kind.
 import { randomUUID } from 'node:crypto';
-import { EVENT_CATALOGUE } from '../sidecar/lib/event-catalogue.js';
-import type { Logger } from '../sidecar/lib/log.js';
-import { MAX_EVENTS_PER_BATCH, type AgentEvent, type AgentEventId, type EventParam } from '../sidecar/schemas/agent.js';
-import { SidecarError, type SidecarClient } from './sidecar-client.js';
+import { EVENT_CATALOGUE } from '../../sidecar/lib/event-catalogue.js';
+import type { Logger } from '../../sidecar/lib/log.js';
+import { MAX_EVENTS_PER_BATCH, type AgentEvent, type AgentEventId, type EventParam } from '../../sidecar/schemas/agent.js';
+import { SidecarError, type SidecarClient } from '../sidecar-client.js';
 
 export const OUTBOX_LIMIT = 1000;
 

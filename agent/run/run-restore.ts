@@ -1,6 +1,7 @@
 // One hyperv_restore command, start to end: re-validate the payload, open the repository, restore each selected
 // disk in turn (a failed disk does not stop the others), report progress and the catalogue's events, and always
-// finish the run: success, warning (some disks failed), failed (all failed or nothing could start) or cancelled.
+// finish the run: verdict.ts decides success, warning (some disks failed), failed (all failed or nothing could
+// start) or cancelled; conclude-run.ts adds the closing event and delivers the finish.
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { coerceError } from '../../sidecar/lib/errors.js';
@@ -8,18 +9,20 @@ import type { Logger } from '../../sidecar/lib/log.js';
 import type { SecretList } from '../../sidecar/lib/secret-list.js';
 import type { ClaimedCommand, FinalStatus } from '../../sidecar/schemas/agent.js';
 import type { AgentConfig } from '../config.js';
+import { removePartial } from '../engine/partial-file.js';
+import { RestoreError, type RepositoryOptions, type RepositorySession } from '../engine/types.js';
 import type { AgentPlatform } from '../platform/platform.js';
-import { EventOutbox } from '../event-outbox.js';
 import type { SidecarClient } from '../sidecar-client.js';
 import { commandConnection, type CommandConnection } from './command-repository.js';
+import { concludeRun } from './conclude-run.js';
 import { deliverFinish } from './deliver-finish.js';
-import { describeFailure, STORAGE_UNREADABLE, type FailureText } from './failure-text.js';
-import { removePartial } from './partial-file.js';
+import { EventOutbox } from './event-outbox.js';
+import { describeFailure, STORAGE_UNREADABLE } from './failure-text.js';
 import { RestoreReporter } from './reporter.js';
 import { planRestore, type PlannedDisk, type RestorePlan } from './restore-plan.js';
 import { RunJournal } from './run-journal.js';
-import { existingTargetProblems, spaceProblem } from './target-check.js';
-import { RestoreError, type DiskProgress, type RepositoryOptions, type RepositorySession } from './types.js';
+import { existingTargetProblems, snapshotSpaceProblem } from './target-check.js';
+import { refusalOfDisk, verdict, type DiskOutcome, type NothingStarted, type RunOutcome, type StopReason } from './verdict.js';
 
 export interface RestoreDeps {
   config: Readonly<AgentConfig>;
@@ -33,16 +36,7 @@ export interface RestoreDeps {
   secrets?: SecretList;
 }
 
-type StopReason = 'cancel' | 'run-finished' | 'agent-stopping';
-type DiskOutcome = { state: 'done' } | { state: 'failed'; message: string } | { state: 'cancelled' };
-/** Why nothing could start: the customer's words and the detail for the admin page and the log. */
-type NothingStarted = FailureText;
 const nothingStarted = (message: string): NothingStarted => ({ message, detail: message });
-/** The target folder cannot take this restore: one sentence per problem, in the customer's paths. */
-interface TargetRefusal {
-  refusal: string[];
-}
-type NoDisks = NothingStarted | TargetRefusal;
 
 /** `resumed`: this agent had the command in hand before it restarted (crash): finished disks are kept. */
 export async function runRestore(deps: RestoreDeps, command: ClaimedCommand, { resumed = false } = {}): Promise<FinalStatus | null> {
@@ -96,7 +90,7 @@ class RestoreRun {
     const { plan } = this;
     this.outbox.add('HYPERV_RESTORE_STARTING', { vm_name: plan.vmName, disk_count: plan.disks.length, target_path: plan.targetPath });
     this.reporter.start();
-    let outcomes: DiskOutcome[] | NoDisks;
+    let outcomes: RunOutcome;
     try {
       outcomes = await this.restoreAll();
     } finally {
@@ -107,7 +101,7 @@ class RestoreRun {
   }
 
   /** Every disk's outcome, or why nothing could start: a refusal of the target folder, or another reason. */
-  private async restoreAll(): Promise<DiskOutcome[] | NoDisks> {
+  private async restoreAll(): Promise<RunOutcome> {
     const { config } = this.deps;
     try {
       this.journal = await RunJournal.open(config.workDir, this.plan.runId, this.resumed);
@@ -118,24 +112,13 @@ class RestoreRun {
     // Before the repository is even opened: a folder that already holds the disks fails the run in a second.
     const existing = await existingTargetProblems(this.disksToWrite());
     if (existing.length) return { refusal: existing };
-    let session: RepositorySession;
-    const openedAt = Date.now();
+    const opened = await this.openSession();
+    if ('outcome' in opened) return opened.outcome;
+    const { session } = opened;
     try {
-      session = await this.deps.openRepository({
-        kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: this.connection.repository,
-        password: this.connection.password, signal: this.cancel.signal, platform: this.deps.platform,
-      });
-    } catch (thrown) {
-      if (this.cancel.signal.aborted) return this.plan.disks.map(() => ({ state: 'cancelled' }));
-      // The engine's own errors already say what failed; anything else gets that context here. The customer reads
-      // only that the storage could not be read: kopia's words name the repository's location.
-      const detail = thrown instanceof RestoreError ? thrown.message : `Cannot open the backup repository: ${coerceError(thrown).message}`;
-      this.log.warn('cannot open the repository', { detail });
-      return { message: STORAGE_UNREADABLE, detail };
-    }
-    this.log.info('repository open', { ms: Date.now() - openedAt, repository: this.connection.repository.type, from: this.connection.source });
-    try {
-      const space = await this.spaceRefusal(session);
+      // The engine's own rule for what one disk needs (the full size on NTFS); zero chunks are not known yet.
+      const space = await snapshotSpaceProblem(session, this.disksToWrite(), { hostFolder: this.plan.hostTarget, shownFolder: this.plan.targetPath },
+        (bytes) => this.deps.platform.spaceNeeded(bytes, 0), this.cancel.signal);
       if (space) return { refusal: [space] };
       try {
         await mkdir(this.plan.hostTarget, { recursive: true });
@@ -150,6 +133,27 @@ class RestoreRun {
     }
   }
 
+  /** The command's repository, or why it cannot be read (a cancel meanwhile leaves every disk cancelled). */
+  private async openSession(): Promise<{ session: RepositorySession } | { outcome: RunOutcome }> {
+    const { config } = this.deps;
+    const openedAt = Date.now();
+    try {
+      const session = await this.deps.openRepository({
+        kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: this.connection.repository,
+        password: this.connection.password, signal: this.cancel.signal, platform: this.deps.platform,
+      });
+      this.log.info('repository open', { ms: Date.now() - openedAt, repository: this.connection.repository.type, from: this.connection.source });
+      return { session };
+    } catch (thrown) {
+      if (this.cancel.signal.aborted) return { outcome: this.plan.disks.map(() => ({ state: 'cancelled' })) };
+      // The engine's own errors already say what failed; anything else gets that context here. The customer reads
+      // only that the storage could not be read: kopia's words name the repository's location.
+      const detail = thrown instanceof RestoreError ? thrown.message : `Cannot open the backup repository: ${coerceError(thrown).message}`;
+      this.log.warn('cannot open the repository', { detail });
+      return { outcome: { message: STORAGE_UNREADABLE, detail } };
+    }
+  }
+
   /** Only a .partial this run started is ours to delete: the earlier process died before it could. */
   private async cleanUpAfterRestart(journal: RunJournal): Promise<void> {
     for (const disk of this.plan.disks) {
@@ -160,30 +164,16 @@ class RestoreRun {
   }
 
   /** Each disk still to be written shows why it was not: its own sentence, or the one about the whole folder. */
-  private markRefused(sentences: readonly string[]): void {
+  private markRefused(refusal: readonly string[]): void {
     const toWrite = new Set(this.disksToWrite());
     this.plan.disks.forEach((disk, index) => {
-      if (!toWrite.has(disk)) return;
-      const own = sentences.find((sentence) => sentence.startsWith(`${disk.shownFile} `) || sentence.startsWith(`${disk.shownFile}.partial `));
-      this.reporter.setDisk(index, { status: 'failed', message: own ?? sentences.join('. ') });
+      if (toWrite.has(disk)) this.reporter.setDisk(index, { status: 'failed', message: refusalOfDisk(disk.shownFile, refusal) });
     });
   }
 
   /** The disks still to be written: a resumed run keeps (and does not check) the ones it already finished. */
   private disksToWrite(): PlannedDisk[] {
     return this.plan.disks.filter((d) => !(this.resumed && this.journal?.isDone(d.hostFile)));
-  }
-
-  /** All disks' sizes from their snapshots' metadata against the volume's free space, before any data is read. */
-  private async spaceRefusal(session: RepositorySession): Promise<string | null> {
-    const sizes: number[] = [];
-    for (const disk of this.disksToWrite()) {
-      // A disk whose snapshot cannot be read fails on its own turn, with its own message; it needs no space.
-      const size = await session.diskSize(disk.manifestId, disk.expectedFileName, this.cancel.signal).catch(() => null);
-      if (size !== null) sizes.push(size);
-    }
-    // The engine's own rule for what one disk needs (the full size on NTFS); zero chunks are not known yet.
-    return sizes.length ? spaceProblem(this.plan.hostTarget, this.plan.targetPath, sizes, (bytes) => this.deps.platform.spaceNeeded(bytes, 0)) : null;
   }
 
   /**
@@ -200,15 +190,7 @@ class RestoreRun {
     const total = this.plan.disks.length;
     if (this.cancel.signal.aborted) return this.markCancelled(index);
     const journal = this.journal!;
-    if (this.resumed && journal.isDone(disk.hostFile)) {
-      const kept = await stat(disk.hostFile).catch(() => null);
-      if (kept) {
-        this.reporter.setDisk(index, { status: 'done', bytes_total: kept.size, bytes_done: kept.size });
-        // The kill may have come between the journal and the delivery of this event: sent again, stored once.
-        this.addDiskComplete(index);
-        return { state: 'done' };
-      }
-    }
+    if (this.resumed && journal.isDone(disk.hostFile) && (await this.keptFromBefore(index))) return { state: 'done' };
     this.outbox.add('HYPERV_RESTORE_DISK_STARTING', { disk_index: index + 1, total_disks: total, disk_name: disk.fileName });
     this.reporter.current = `Disk ${index + 1}/${total}: ${disk.fileName}`;
     this.reporter.setDisk(index, { status: 'running' });
@@ -217,7 +199,7 @@ class RestoreRun {
       const result = await session.restoreDisk({
         manifestId: disk.manifestId, expectedFileName: disk.expectedFileName, targetFile: disk.hostFile,
         parallelism: this.deps.config.parallelism, signal: this.cancel.signal,
-        onProgress: this.progressOf(index),
+        onProgress: this.reporter.progressOf(index),
         onNotice: (notice) => this.outbox.add('HYPERV_RESTORE_NOTICE', { code: notice.code, message: notice.message, disk_name: disk.fileName }),
         beforeCommit: () => this.confirmNotCancelled(),
         // Only a .partial this run created is ever its to delete on resume: a foreign one fails the disk untouched.
@@ -238,23 +220,20 @@ class RestoreRun {
     return { state: 'done' };
   }
 
+  /** A disk the earlier process finished counts as done while its file is still there. */
+  private async keptFromBefore(index: number): Promise<boolean> {
+    const kept = await stat(this.plan.disks[index]!.hostFile).catch(() => null);
+    if (!kept) return false;
+    this.reporter.setDisk(index, { status: 'done', bytes_total: kept.size, bytes_done: kept.size });
+    // The kill may have come between the journal and the delivery of this event: sent again, stored once.
+    this.addDiskComplete(index);
+    return true;
+  }
+
   private addDiskComplete(index: number): void {
     const disk = this.plan.disks[index]!;
     const params = { disk_name: disk.fileName, disk_index: index + 1, total_disks: this.plan.disks.length };
     this.outbox.add('HYPERV_RESTORE_DISK_COMPLETE', params, undefined, `disk-complete-${index + 1}`);
-  }
-
-  /** Feeds the reporter and sends DISK_PROGRESS at every 10 % of the disk. */
-  private progressOf(index: number): (p: DiskProgress) => void {
-    const name = this.plan.disks[index]!.fileName;
-    let decile = 0;
-    return ({ bytesDone, bytesTotal }) => {
-      this.reporter.setDisk(index, { bytes_done: bytesDone, bytes_total: bytesTotal });
-      const reached = bytesTotal > 0 ? Math.floor((bytesDone / bytesTotal) * 10) : 0;
-      if (reached <= decile || reached >= 10) return;
-      decile = reached;
-      this.outbox.add('HYPERV_RESTORE_DISK_PROGRESS', { disk_name: name, bytes_done: bytesDone, bytes_total: bytesTotal, percent: reached * 10 });
-    };
   }
 
   private markCancelled(index: number): DiskOutcome {
@@ -262,47 +241,11 @@ class RestoreRun {
     return { state: 'cancelled' };
   }
 
-  private async conclude(outcomes: DiskOutcome[] | NoDisks): Promise<FinalStatus | null> {
+  private async conclude(outcomes: RunOutcome): Promise<FinalStatus | null> {
     if (this.stopReason === 'run-finished') return null; // the sidecar already ended the run (watchdog, cancel)
-    const { status, message } = this.verdict(outcomes);
-    this.reporter.current = '';
-    const delivered = await deliverFinish(this.deps.client, this.outbox, this.plan.runId, { status, message, progress: this.reporter.report() }, this.log);
-    // Kept until the sidecar has the end: otherwise the command is resumed later and needs it.
-    if (delivered) await this.journal?.remove().catch(() => undefined);
-    return status;
-  }
-
-  private verdict(outcomes: DiskOutcome[] | NoDisks): { status: FinalStatus; message: string } {
-    const total = this.plan.disks.length;
-    if (this.stopReason === 'cancel') {
-      this.outbox.add('HYPERV_RESTORE_CANCELLED', {});
-      return { status: 'cancelled', message: 'Restore cancelled by the user' };
-    }
-    if (this.stopReason === 'agent-stopping') {
-      const message = 'the agent was stopped during the restore';
-      this.outbox.add('HYPERV_RESTORE_FAILED', { message });
-      return { status: 'failed', message };
-    }
-    if (!Array.isArray(outcomes) && 'refusal' in outcomes) {
-      this.markRefused(outcomes.refusal);
-      // The code tells the page to offer another folder instead of the same restore again.
-      this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes.refusal.join('. '), code: 'TARGET_NOT_USABLE' });
-      return { status: 'failed', message: outcomes.refusal.map((sentence) => `${sentence}.`).join(' ') };
-    }
-    if (!Array.isArray(outcomes)) {
-      this.outbox.add('HYPERV_RESTORE_FAILED', { message: outcomes.message, detail: outcomes.detail.slice(0, 2000) });
-      return { status: 'failed', message: outcomes.message };
-    }
-    const failed = outcomes.flatMap((o, i) => (o.state === 'failed' ? [`${this.plan.disks[i]!.fileName}: ${o.message}`] : []));
-    const restored = total - failed.length;
-    if (restored === 0) {
-      const message = `all ${total} disks failed (${failed.join('; ')})`;
-      this.outbox.add('HYPERV_RESTORE_FAILED', { message });
-      return { status: 'failed', message };
-    }
-    const params = { restored_disks: restored, total_disks: total, target_path: this.plan.targetPath, status: failed.length ? 'warning' : 'success' };
-    this.outbox.add('HYPERV_RESTORE_COMPLETE', params, failed.length ? 'warn' : 'info');
-    if (failed.length === 0) return { status: 'success', message: `All ${total} disks restored to ${this.plan.targetPath}` };
-    return { status: 'warning', message: `${restored} of ${total} disks restored to ${this.plan.targetPath}; failed: ${failed.join('; ')}` };
+    const result = verdict(outcomes, { stopReason: this.stopReason, diskNames: this.plan.disks.map((d) => d.fileName), targetPath: this.plan.targetPath });
+    if (result.ending.kind === 'refused') this.markRefused(result.ending.refusal);
+    const { outbox, reporter, journal, log } = this;
+    return concludeRun({ client: this.deps.client, outbox, reporter, journal, runId: this.plan.runId, log }, result);
   }
 }

@@ -4,7 +4,8 @@
 import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatBytes } from '../../sidecar/lib/format-bytes.js';
-import { partialPath } from './partial-file.js';
+import { partialPath } from '../engine/partial-file.js';
+import type { RepositorySession } from '../engine/types.js';
 
 export interface TargetFile {
   /** Where this host writes the disk. */
@@ -55,4 +56,22 @@ export async function spaceProblem(hostFolder: string, shownFolder: string, disk
   if (available === null || available >= total) return null;
   const disks = diskBytes.length === 1 ? 'the disk needs' : `the ${diskBytes.length} disks need`;
   return `${shownFolder} has ${formatBytes(available)} free but ${disks} ${formatBytes(total)}; choose another folder or free up space`;
+}
+
+/** A disk still to be written, by its snapshot: its size comes from the snapshot's metadata. */
+export interface SnapshotDisk {
+  manifestId: string;
+  expectedFileName: string;
+}
+
+/** spaceProblem for the disks' sizes as their snapshots record them, before any of their data is read. */
+export async function snapshotSpaceProblem(session: Pick<RepositorySession, 'diskSize'>, disks: readonly SnapshotDisk[],
+  folder: { hostFolder: string; shownFolder: string }, needed: SpaceNeeded, signal: AbortSignal): Promise<string | null> {
+  const sizes: number[] = [];
+  for (const disk of disks) {
+    // A disk whose snapshot cannot be read fails on its own turn, with its own message; it needs no space.
+    const size = await session.diskSize(disk.manifestId, disk.expectedFileName, signal).catch(() => null);
+    if (size !== null) sizes.push(size);
+  }
+  return sizes.length ? spaceProblem(folder.hostFolder, folder.shownFolder, sizes, needed) : null;
 }

@@ -3,7 +3,7 @@
 import { isAbsolute } from 'node:path';
 import { validateCommandRepository, type ClaimedCommand, type CommandRepository } from '../../sidecar/schemas/agent.js';
 import type { AgentConfig } from '../config.js';
-import type { RepositoryConnection } from './types.js';
+import type { RepositoryConnection } from '../engine/types.js';
 
 export interface CommandConnection {
   repository: RepositoryConnection;

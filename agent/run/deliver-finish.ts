@@ -4,7 +4,7 @@
 import { backoffDelay, sleep } from '../../sidecar/lib/backoff.js';
 import type { Logger } from '../../sidecar/lib/log.js';
 import type { FinishRequest } from '../../sidecar/schemas/agent.js';
-import type { EventOutbox } from '../event-outbox.js';
+import type { EventOutbox } from './event-outbox.js';
 import { SidecarError, type SidecarClient } from '../sidecar-client.js';
 
 const ATTEMPTS = 10;

@@ -1,10 +1,12 @@
-// Progress of one restore run: per-disk bytes, overall percent, speed over a sliding window, ETA. A heartbeat
-// goes to the sidecar every second (never two at once), carrying the latest state, and brings back whether cancel
-// was requested. Events are flushed first, so the sidecar sees them in order with the progress.
+// Progress of one restore run: per-disk bytes (a DISK_PROGRESS event at every 10 % of a disk), overall percent, speed
+// over a sliding window, ETA. A heartbeat goes to the sidecar every second (never two at once), carrying the latest
+// state, and brings back whether cancel was requested. Events are flushed first, so the sidecar sees them in order
+// with the progress.
 import type { Logger } from '../../sidecar/lib/log.js';
 import type { DiskProgressEntry, DiskState, ProgressReport } from '../../sidecar/schemas/agent.js';
-import type { EventOutbox } from '../event-outbox.js';
+import type { DiskProgress } from '../engine/types.js';
 import { SidecarError, type SidecarClient } from '../sidecar-client.js';
+import type { EventOutbox } from './event-outbox.js';
 
 export const HEARTBEAT_INTERVAL_MS = 1000;
 const SPEED_WINDOW_MS = 10_000;
@@ -40,6 +42,19 @@ export class RestoreReporter {
   setDisk(index: number, patch: Partial<Omit<DiskProgressEntry, 'name' | 'path'>>): void {
     const disk = this.disks[index];
     if (disk) Object.assign(disk, patch);
+  }
+
+  /** Feeds one disk's bytes in and adds DISK_PROGRESS at every 10 % of it. */
+  progressOf(index: number): (progress: DiskProgress) => void {
+    const name = this.disks[index]?.name ?? '';
+    let decile = 0;
+    return ({ bytesDone, bytesTotal }) => {
+      this.setDisk(index, { bytes_done: bytesDone, bytes_total: bytesTotal });
+      const reached = bytesTotal > 0 ? Math.floor((bytesDone / bytesTotal) * 10) : 0;
+      if (reached <= decile || reached >= 10) return;
+      decile = reached;
+      this.options.outbox.add('HYPERV_RESTORE_DISK_PROGRESS', { disk_name: name, bytes_done: bytesDone, bytes_total: bytesTotal, percent: reached * 10 });
+    };
   }
 
   report(): ProgressReport {
