@@ -20,6 +20,7 @@ export const MESSAGES = {
   UNSUPPORTED_MEDIA_TYPE: 'Send the request body as JSON or as a form',
   AGENT_MISSING: 'This job has no agent to restore with',
   AGENT_DISABLED: 'The agent of this job is disabled',
+  AGENT_NOT_FOUND: 'Agent not found',
   RESTORE_ALREADY_ACTIVE: 'A restore of this VM to this folder is already queued or running',
   RUN_FINISHED: 'The run has already finished and cannot be cancelled',
   REPOSITORY_NOT_CONFIGURED: 'Backup repository of this job is not configured',
@@ -69,6 +70,8 @@ export const errors = {
   unsupportedMediaType: () => fromTable('UNSUPPORTED_MEDIA_TYPE', 415),
   agentMissing: () => fromTable('AGENT_MISSING', 409),
   agentDisabled: () => fromTable('AGENT_DISABLED', 409),
+  /** A chosen host that is not an active agent of the VM's client: another client's answers exactly like a missing one. */
+  agentNotFound: () => fromTable('AGENT_NOT_FOUND', 404),
   /** Names the restore in the way, so the wizard can link to its live page. */
   restoreAlreadyActive: (runId: number) => new AppError('RESTORE_ALREADY_ACTIVE', 409, MESSAGES.RESTORE_ALREADY_ACTIVE, { restore_run_id: runId }),
   runFinished: () => fromTable('RUN_FINISHED', 409),

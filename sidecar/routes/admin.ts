@@ -1,25 +1,42 @@
 // Admin routes (WHMCS admin area through the bridge, signed with the admin id): restore runs of all clients,
-// one run with its events, cancel, agents. JSON under /admin/api, HTML fragments under /admin/pages.
+// one run with its events, cancel, agents, and a restore started for a client (VM search, the client's own wizard,
+// its points and its start). JSON under /admin/api, HTML fragments under /admin/pages.
 import { Router, type Response } from 'express';
 import type { Deps } from '../deps.js';
 import { adminOf, requireAdmin } from '../http/bridge-auth.js';
 import { respond } from '../http/respond.js';
 import { usePageCsp } from '../http/security-headers.js';
 import { errors } from '../lib/errors.js';
-import { parseAdminAgentsQuery, parseAdminRunsQuery } from '../schemas/admin.js';
+import { startRestoreInput } from '../http/start-restore-input.js';
+import { parseAdminAgentsQuery, parseAdminRunsQuery, parseAdminVmsQuery } from '../schemas/admin.js';
 import { AGENT_ONLINE_SECONDS, listAdminAgents } from '../services/admin-agents.js';
 import { adminCancelRun } from '../services/admin-cancel.js';
 import { adminRunWithEvents, listAdminRuns } from '../services/admin-runs.js';
+import { ADMIN_VM_LIMIT, findAdminVms, findAdminWizardVm, vmOwner } from '../services/admin-vms.js';
+import { wizardHistory } from '../services/restore-history.js';
+import { startRestore } from '../services/restores.js';
 import { ACTIVE_STATUSES, RUN_STATUSES } from '../services/run-status.js';
 import { renderAdmin, type AdminView } from '../views/admin-views.js';
+import { createLinks } from '../views/links.js';
+import { wizardModel } from '../views/page-models.js';
+import { sharedRenderer } from '../views/render.js';
+import { sendVmPoints } from './vm-points.js';
 
-function sendPage(res: Response, view: AdminView, model: Record<string, unknown>): void {
+const ID = /^[1-9][0-9]{0,9}$/;
+
+function sendHtml(res: Response, html: string): void {
   usePageCsp(res);
-  res.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(renderAdmin(view, model));
+  res.status(200).type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(html);
 }
 
-export function adminRouter({ db, log, runFinished }: Deps): Router {
+function sendPage(res: Response, view: AdminView, model: Record<string, unknown>): void {
+  sendHtml(res, renderAdmin(view, model));
+}
+
+export function adminRouter(deps: Deps): Router {
+  const { db, log, runFinished } = deps;
   const router = Router();
+  const adminLinks = createLinks('admin');
   router.use('/admin', requireAdmin);
 
   const runDetail = async (res: Response, ref: string) => {
@@ -59,6 +76,31 @@ export function adminRouter({ db, log, runFinished }: Deps): Router {
     const cancellable = (ACTIVE_STATUSES as readonly string[]).includes(run.status) && !run.cancelRequested;
     sendPage(res, 'run', { run, events, cancellable });
   });
+  // A restore for a client: the client's own wizard (same template, rules and texts), its calls going through the
+  // module's admin page; the start is the admin's (Accountability admin), the run the VM's client's.
+  router.get('/admin/pages/vms', async (req, res) => {
+    const filters = parseAdminVmsQuery(req.query);
+    const searched = Object.keys(filters).length > 0;
+    const vms = searched ? await findAdminVms(db, adminOf(res), filters) : [];
+    sendPage(res, 'vms', { filters, searched, vms, capped: vms.length >= ADMIN_VM_LIMIT });
+  });
+  router.get('/admin/pages/restore', async (req, res) => {
+    const raw = typeof req.query.vm_id === 'string' ? req.query.vm_id : '';
+    const found = ID.test(raw) ? await findAdminWizardVm(db, adminOf(res), Number(raw)) : null;
+    if (!found) throw raw === '' ? errors.vmIdRequired() : errors.vmNotFound();
+    const model = wizardModel(found.vm, adminLinks, await wizardHistory(db, found.scope, found.vm));
+    sendHtml(res, sharedRenderer().render('hyperv-restore', { ...model, adminFor: { clientId: found.scope.clientId } }));
+  });
+  router.get('/admin/api/hyperv/backup-points', async (req, res) => {
+    await sendVmPoints(deps, req, res, (vmId) => vmOwner(db, adminOf(res), vmId));
+  });
+  router.post('/admin/api/hyperv/restores', async (req, res) => {
+    const who = adminOf(res);
+    const started = await startRestore(db, who, startRestoreInput(req.body));
+    log.info('admin started a restore', { route: req.path, requestId: res.locals.requestId, runId: started.restore_run_id, commandId: started.command_id, jobId: started.job_id, agentId: started.agent_id, adminId: who.adminId });
+    respond(res, started);
+  });
+
   router.get('/admin/pages/agents', async (req, res) => {
     sendPage(res, 'agents', { agents: await listAdminAgents(db, adminOf(res), parseAdminAgentsQuery(req.query)), onlineSeconds: AGENT_ONLINE_SECONDS });
   });

@@ -4,25 +4,21 @@ import { Router } from 'express';
 import type { Deps } from '../deps.js';
 import { clientOf, requireClient } from '../http/bridge-auth.js';
 import { FixedWindowLimiter, rateLimit } from '../http/rate-limit.js';
-import { encodeJson, sendEncodedJson } from '../http/encoded-json.js';
-import { respond, successBody } from '../http/respond.js';
+import { respond } from '../http/respond.js';
+import { startRestoreInput } from '../http/start-restore-input.js';
 import { validator } from '../http/validate.js';
-import {
-  backupPointsQueryMessages, backupPointsQuerySchema, normalizeDiskFilter, parseRunRef, runEventsQueryMessages,
-  runEventsQuerySchema, startRestoreBodyMessages, startRestoreBodySchema, vmsQueryMessages, vmsQuerySchema,
-} from '../schemas/client.js';
-import { listVmPoints, requireClientVm } from '../services/backup-points.js';
+import { parseRunRef, runEventsQueryMessages, runEventsQuerySchema, vmsQueryMessages, vmsQuerySchema } from '../schemas/client.js';
 import { startRestore } from '../services/restores.js';
 import { clientEvent, listRunEvents } from '../services/run-events.js';
 import { cancelRun, findClientRun, getRun } from '../services/runs.js';
 import { listVms } from '../services/vms.js';
+import { sendVmPoints } from './vm-points.js';
 
 const vmsQuery = validator(vmsQuerySchema, vmsQueryMessages);
-const backupPointsQuery = validator(backupPointsQuerySchema, backupPointsQueryMessages);
-const startRestoreBody = validator(startRestoreBodySchema, startRestoreBodyMessages);
 const runEventsQuery = validator(runEventsQuerySchema, runEventsQueryMessages);
 
-export function clientApiRouter({ config, db, log: rootLog, listingCache, listingIndexCache, runFinished }: Deps): Router {
+export function clientApiRouter(deps: Deps): Router {
+  const { config, db, log: rootLog, runFinished } = deps;
   const router = Router();
   // Every attempt counts, valid or not: the limit is about load, not about successful restores.
   const limitStarts = rateLimit(new FixedWindowLimiter(config.restoreStartsPerMinute, 60_000), (_req, res) => String(clientOf(res).clientId));
@@ -35,20 +31,13 @@ export function clientApiRouter({ config, db, log: rootLog, listingCache, listin
   });
 
   router.get('/api/hyperv/backup-points', async (req, res) => {
-    const q = backupPointsQuery(req.query);
-    // Ownership is checked on every request; the page is cached (LISTING_CACHE_MS) under the VM as it is now, so an
-    // edited VM row is never answered from a page built before the edit.
-    const vm = await requireClientVm(db, clientOf(res), q.vm_id);
-    const key = `${q.type ?? ''}:${q.limit}:${q.offset}:${JSON.stringify(vm)}`;
-    sendEncodedJson(req, res, await listingCache.get(key, async () => encodeJson(successBody({ vm, ...await listVmPoints(db, listingIndexCache, vm, q) }))));
+    await sendVmPoints(deps, req, res, async () => clientOf(res));
   });
 
   router.post('/api/hyperv/restores', limitStarts, async (req, res) => {
-    const body: Record<string, unknown> = { ...(req.body as Record<string, unknown> | undefined) };
-    if ('disk_filter' in body) body.disk_filter = normalizeDiskFilter(body.disk_filter);
     const who = clientOf(res);
-    const started = await startRestore(db, who, startRestoreBody(body));
-    log.info('restore queued', { requestId: res.locals.requestId, runId: started.restore_run_id, commandId: started.command_id, jobId: started.job_id, clientId: who.clientId, adminId: who.actingAdminId });
+    const started = await startRestore(db, who, startRestoreInput(req.body));
+    log.info('restore queued', { requestId: res.locals.requestId, runId: started.restore_run_id, commandId: started.command_id, jobId: started.job_id, agentId: started.agent_id, clientId: who.clientId, adminId: who.actingAdminId });
     respond(res, started);
   });
 

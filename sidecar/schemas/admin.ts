@@ -18,6 +18,13 @@ export interface AdminAgentsQuery {
   client_id?: number;
 }
 
+/** The admin's VM search before starting a restore for a client: by client, VM (id or name) or job (id or name). */
+export interface AdminVmsQuery {
+  client_id?: number;
+  vm?: string;
+  job?: string;
+}
+
 const runsSchema: JSONSchemaType<AdminRunsQuery> = {
   type: 'object',
   additionalProperties: false,
@@ -36,10 +43,21 @@ const agentsSchema: JSONSchemaType<AdminAgentsQuery> = {
   properties: { client_id: { type: 'integer', minimum: 1, maximum: 4294967295, nullable: true } },
 };
 
+const vmsSchema: JSONSchemaType<AdminVmsQuery> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    client_id: { type: 'integer', minimum: 1, maximum: 4294967295, nullable: true },
+    vm: { type: 'string', minLength: 1, maxLength: 255, nullable: true },
+    job: { type: 'string', minLength: 1, maxLength: 255, nullable: true },
+  },
+};
+
 // coerceTypes: query strings arrive as text; removeAdditional is off so an unknown filter is an error, not ignored.
 const ajv = createAjv('coercing');
 const checkRuns = ajv.compile(runsSchema);
 const checkAgents = ajv.compile(agentsSchema);
+const checkVms = ajv.compile(vmsSchema);
 
 /** Empty strings mean "no filter" (the admin form submits every field). */
 function withoutEmpty(query: Record<string, unknown>): Record<string, unknown> {
@@ -77,5 +95,12 @@ export function parseAdminAgentsQuery(query: Record<string, unknown>): AdminAgen
   refuseLoose(agentsSchema.properties ?? {}, query);
   const value = withoutEmpty(query);
   if (!checkAgents(value)) throw errors.invalid(describe(checkAgents.errors));
+  return value;
+}
+
+export function parseAdminVmsQuery(query: Record<string, unknown>): AdminVmsQuery {
+  refuseLoose(vmsSchema.properties ?? {}, query);
+  const value = withoutEmpty(query);
+  if (!checkVms(value)) throw errors.invalid(describe(checkVms.errors));
   return value;
 }

@@ -52,6 +52,8 @@ export interface StartRestoreBody {
   target_path: string;
   /** Absent: every disk of the point. Normalised from a JSON string or repeated form fields before validation. */
   disk_filter?: string[];
+  /** The host to restore on (an active agent of the VM's client); absent: the job's agent. */
+  agent_id?: number;
 }
 export const MAX_DISKS = 64;
 export const startRestoreBodySchema: JSONSchemaType<StartRestoreBody> = {
@@ -60,6 +62,7 @@ export const startRestoreBodySchema: JSONSchemaType<StartRestoreBody> = {
     backup_point_id: ID,
     target_path: { type: 'string', minLength: 1, maxLength: 4096 },
     disk_filter: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 1024 }, maxItems: MAX_DISKS, nullable: true },
+    agent_id: { ...ID, nullable: true },
   },
   required: ['backup_point_id', 'target_path'],
 };
@@ -68,6 +71,7 @@ export const startRestoreBodyMessages: FieldMessages = {
   backup_point_id: { required: MESSAGES.BACKUP_POINT_ID_REQUIRED, invalid: MESSAGES.BACKUP_POINT_ID_REQUIRED },
   target_path: { required: MESSAGES.TARGET_PATH_REQUIRED, invalid: 'target_path must be text' },
   disk_filter: { invalid: DISK_FILTER_INVALID },
+  agent_id: { invalid: 'agent_id must be a positive whole number' },
 };
 
 export interface RunEventsQuery {

@@ -16,6 +16,12 @@ export type Accountability = ClientAccountability | AdminAccountability | AgentA
 /** Who ended a run: any request's accountability, or the sidecar's own watchdog. */
 export type Actor = Accountability | SystemAccountability;
 
+/** Who may start a restore: a client (perhaps an admin working as them) or an admin for any client. */
+export type RestoreActor = ClientAccountability | AdminAccountability;
+
+/** Whose data a read is scoped to: the client themself, or the client an admin is looking at. */
+export type ClientScope = Pick<ClientAccountability, 'clientId'>;
+
 export const WATCHDOG: SystemAccountability = Object.freeze({ kind: 'system', job: 'watchdog' });
 export const BRIDGE: BridgeAccountability = Object.freeze({ kind: 'bridge' });
 

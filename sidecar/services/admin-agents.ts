@@ -1,12 +1,11 @@
 // Agents of all clients with their last-seen time and online state, for the WHMCS admin.
 import type { Knex } from 'knex';
-import { fromDbTime } from '../db/dialect.js';
 import type { AdminAgentsQuery } from '../schemas/admin.js';
 import type { AdminAccountability } from './accountability.js';
 import { TABLES } from '../db/tables.js';
+import { agentPresence } from './agent-presence.js';
 
-/** An agent polls every few seconds; two minutes without a call means it is not running (or cannot reach us). */
-export const AGENT_ONLINE_SECONDS = 120;
+export { AGENT_ONLINE_SECONDS } from './agent-presence.js';
 
 export interface AdminAgent {
   id: number;
@@ -28,15 +27,13 @@ export async function listAdminAgents(db: Knex, _who: AdminAccountability, filte
   if (filters.client_id) q.where('a.client_id', filters.client_id);
   const rows = (await q) as Record<string, unknown>[];
   return rows.map((r) => {
-    const seen = fromDbTime(r.last_seen_at);
     const status = String(r.status);
     return {
       id: Number(r.id),
       clientId: Number(r.client_id),
       hostname: r.hostname === null || r.hostname === undefined ? null : String(r.hostname),
       status,
-      lastSeenAt: seen?.toISOString() ?? null,
-      online: status === 'active' && seen !== null && now.getTime() - seen.getTime() <= AGENT_ONLINE_SECONDS * 1000,
+      ...agentPresence(status, r.last_seen_at, now),
       activeRestores: Number(r.active_restores ?? 0),
     };
   });

@@ -30,6 +30,8 @@ export interface AdminRun {
   currentItem: string | null;
   errorSummary: string | null;
   cancelRequested: boolean;
+  /** The admin who started it (from the admin area, or working as the client); null when the client did. */
+  startedByAdminId: number | null;
   createdAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
@@ -53,6 +55,12 @@ interface AdminRunRow extends RunRow {
 
 const ADMIN_RUN_COLUMNS = [...RUN_COLUMNS, ...RESTORE_TARGET_COLUMNS, 'j.client_id', 'j.name as job_name', 'a.hostname as agent_hostname'];
 
+function requestingAdmin(stats: Record<string, unknown>): number | null {
+  const by = stats.requested_by;
+  const id = by && typeof by === 'object' ? Number((by as Record<string, unknown>).admin_id) : NaN;
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
 /** The admin's view of the run read model (rows/runs.ts), with whose it is and where it restores to. */
 function toAdminRun(r: AdminRunRow): AdminRun {
   const run = toRun(r);
@@ -60,7 +68,7 @@ function toAdminRun(r: AdminRunRow): AdminRun {
     id: run.id, uuid: run.uuid, status: run.status, clientId: Number(r.client_id), jobId: run.jobId, jobName: r.job_name ?? '',
     ...toRestoreTarget(r), agentId: run.agentId, agentHostname: r.agent_hostname ?? null, progressPct: run.progress.percent,
     bytesDone: run.progress.bytes_done, bytesTotal: run.progress.bytes_total, currentItem: run.progress.current_item,
-    errorSummary: run.errorSummary, cancelRequested: run.cancelRequested,
+    errorSummary: run.errorSummary, cancelRequested: run.cancelRequested, startedByAdminId: requestingAdmin(run.stats),
     createdAt: run.createdAt, startedAt: run.startedAt, finishedAt: run.finishedAt,
   };
 }

@@ -11,7 +11,7 @@ import { TABLES } from '../db/tables.js';
 import { errors } from '../lib/errors.js';
 import type { TtlCache } from '../lib/ttl-cache.js';
 import type { BackupPointsQuery } from '../schemas/client.js';
-import type { ClientAccountability } from './accountability.js';
+import type { ClientScope } from './accountability.js';
 import { parseDiskManifests, type BackupPointRow } from '../rows/backup-points.js';
 import { loadChainPoints } from './chain-points.js';
 import { buildRestoreChain, type ChainPoint } from './restore-chain.js';
@@ -110,7 +110,7 @@ export async function listVmPoints(db: Knex, indexes: TtlCache<VmListingIndex>, 
 }
 
 /** The client's VM, or VM_NOT_FOUND (a foreign VM answers exactly like a missing one). */
-export async function requireClientVm(db: Knex, who: ClientAccountability, vmId: number): Promise<VmView> {
+export async function requireClientVm(db: Knex, who: ClientScope, vmId: number): Promise<VmView> {
   const vm = await findClientVm(db, who, vmId);
   if (!vm) throw errors.vmNotFound();
   return vm;

@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import { isoTime, parseJsonColumn } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
 import { parseDiskProgress } from './run-progress.js';
-import type { ClientAccountability } from './accountability.js';
+import type { ClientScope } from './accountability.js';
+import { listRestoreHosts, type RestoreHost } from './restore-hosts.js';
 import { ACTIVE_STATUSES, type RunStatus } from './run-status.js';
 import { RESTORE_RUN_TYPE } from './restores.js';
 
@@ -61,7 +62,7 @@ function toSummary(row: HistoryRow): RestoreSummary {
 }
 
 /** The client's newest restores (optionally of some jobs only), newest first, each with its point's date. */
-export async function recentRestores(db: Knex, who: ClientAccountability, jobIds?: number[]): Promise<RestoreSummary[]> {
+export async function recentRestores(db: Knex, who: ClientScope, jobIds?: number[]): Promise<RestoreSummary[]> {
   const rows = (await db(`${TABLES.runs} as r`)
     .join(`${TABLES.jobs} as j`, 'j.id', 'r.job_id')
     .where('j.client_id', who.clientId)
@@ -98,19 +99,31 @@ export function historyByVm(summaries: RestoreSummary[], count = 3): Map<number,
   return out;
 }
 
-/** What finished restores to one host (agent) put into which folders: the files may still be there. */
-export function filesLeftOnHost(summaries: RestoreSummary[], agentId: number | null): RestoreSummary[] {
-  return summaries.filter((s) => s.agentId === agentId && agentId !== null && (s.status === 'success' || s.status === 'warning') && s.restoredFiles.length > 0);
+/** What finished restores to these hosts (agents) put into which folders: the files may still be there. */
+export function filesLeftOnHosts(summaries: RestoreSummary[], agentIds: ReadonlySet<number>): RestoreSummary[] {
+  return summaries.filter((s) => s.agentId !== null && agentIds.has(s.agentId) && (s.status === 'success' || s.status === 'warning') && s.restoredFiles.length > 0);
 }
 
-/** For the wizard of one VM: its restores running now, and what finished restores left on its job's host. */
-export async function wizardHistory(db: Knex, who: ClientAccountability, vm: { id: number; job_id: number }) {
+export interface WizardHistory {
+  /** Restores of this VM queued or running now, each on its host. */
+  active: RestoreSummary[];
+  /** Finished restores to one of the offered hosts that left disk files behind. */
+  leftOnHost: RestoreSummary[];
+  /** The hosts the wizard offers, the job's agent first. */
+  hosts: RestoreHost[];
+}
+
+/** For the wizard of one VM: the hosts it can restore to, its restores running now, and what finished restores left
+ *  on those hosts (each entry keeps its host, so the wizard warns only about the host chosen). */
+export async function wizardHistory(db: Knex, who: ClientScope, vm: { id: number; job_id: number }): Promise<WizardHistory> {
   const [summaries, job] = await Promise.all([
     recentRestores(db, who),
     db(TABLES.jobs).where({ id: vm.job_id, client_id: who.clientId }).first('agent_id') as Promise<{ agent_id: number | string | null } | undefined>,
   ]);
+  const hosts = await listRestoreHosts(db, who, idOrNull(job?.agent_id));
   return {
     active: summaries.filter((s) => s.vmId === vm.id && isActive(s.status)),
-    leftOnHost: filesLeftOnHost(summaries, idOrNull(job?.agent_id)),
+    leftOnHost: filesLeftOnHosts(summaries, new Set(hosts.map((h) => h.agentId))),
+    hosts,
   };
 }

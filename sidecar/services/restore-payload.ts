@@ -1,10 +1,12 @@
 // Pure: what a restore writes, built from checked inputs: the run's stats_json and progress_json, and the payload
 // of the `hyperv_restore` command (reference-system.md: the agent reads exactly these snake_case keys).
-import type { ClientAccountability } from './accountability.js';
+import { adminIdOf, type RestoreActor } from './accountability.js';
 import type { ChainPoint } from './restore-chain.js';
 import { diskName } from './vm-disks.js';
 
 export interface RestorePlan {
+  /** The VM's client (the job's), whoever asked. */
+  clientId: number;
   pointId: number;
   vmId: number;
   vmName: string;
@@ -15,7 +17,7 @@ export interface RestorePlan {
   diskManifests: Record<string, string>;
   chain: ChainPoint[];
   estimatedSizeBytes: number | null;
-  actor: ClientAccountability;
+  actor: RestoreActor;
 }
 
 const pick = (manifests: Record<string, string>, disks: string[]) => Object.fromEntries(disks.map((d) => [d, manifests[d]!]));
@@ -52,7 +54,7 @@ export function runStats(plan: RestorePlan) {
     estimated_size_bytes: plan.estimatedSizeBytes,
     restore_chain_length: plan.chain.length,
     restore_chain: plan.chain.map((m) => m.id),
-    requested_by: { client_id: plan.actor.clientId, admin_id: plan.actor.actingAdminId ?? null },
+    requested_by: { client_id: plan.clientId, admin_id: adminIdOf(plan.actor) },
   };
 }
 

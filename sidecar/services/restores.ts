@@ -12,11 +12,12 @@ import { validateTargetPath } from '../lib/target-path.js';
 import { restoreTargetRow } from '../rows/restore-targets.js';
 import { RESTORE_COMMAND_TYPE } from '../schemas/agent.js';
 import type { StartRestoreBody } from '../schemas/client.js';
-import { adminIdOf, type ClientAccountability } from './accountability.js';
+import { adminIdOf, type RestoreActor } from './accountability.js';
 import { parseDiskManifests, POINTS, type BackupPointRow } from '../rows/backup-points.js';
 import { loadChainPoints } from './chain-points.js';
 import { buildRestoreChain } from './restore-chain.js';
 import { commandPayload, initialProgress, runStats, type RestorePlan } from './restore-payload.js';
+import { requireRestoreHost } from './restore-hosts.js';
 import { appendEvents } from './run-events.js';
 import { ACTIVE_STATUSES } from './run-status.js';
 
@@ -34,13 +35,14 @@ type OwnedPoint = Pick<BackupPointRow, 'id' | 'vm_id' | 'backup_type' | 'manifes
   agent_status: string | null;
 };
 
-function findClientPoint(db: Knex, who: ClientAccountability, pointId: number): Promise<OwnedPoint | undefined> {
+/** The point when the actor may restore it: a client only their own, an admin any client's. */
+function findOwnedPoint(db: Knex, who: RestoreActor, pointId: number): Promise<OwnedPoint | undefined> {
   return db(`${POINTS} as bp`)
     .join(`${TABLES.vms} as v`, 'v.id', 'bp.vm_id')
     .join(`${TABLES.jobs} as j`, 'j.id', 'v.job_id')
     .leftJoin(`${TABLES.agents} as a`, 'a.id', 'j.agent_id')
     .where('bp.id', pointId)
-    .andWhere('j.client_id', who.clientId)
+    .modify((q) => { if (who.kind === 'client') q.andWhere('j.client_id', who.clientId); })
     .first('bp.id', 'bp.vm_id', 'bp.backup_type', 'bp.manifest_id', 'bp.disk_manifests', 'bp.total_size_bytes', 'v.vm_name', 'v.vm_guid',
       'j.id as job_id', 'j.client_id as job_client_id', 'a.id as agent_id', 'a.client_id as agent_client_id', 'a.status as agent_status');
 }
@@ -63,15 +65,20 @@ export function selectDisks(manifests: Record<string, string>, filter: readonly 
   return all.filter((d) => seen.has(d));
 }
 
-function checkAgent(p: OwnedPoint): number {
+function checkJobAgent(p: OwnedPoint): number {
   if (p.agent_id === null || Number(p.agent_client_id) !== Number(p.job_client_id)) throw errors.agentMissing();
   if (p.agent_status !== 'active') throw errors.agentDisabled();
   return Number(p.agent_id);
 }
 
-async function planRestore(db: Knex, who: ClientAccountability, input: StartRestoreBody): Promise<{ plan: RestorePlan; jobId: number; agentId: number }> {
+/** The host the restore goes to: the one asked for (an active agent of the VM's client), else the job's agent. */
+function chooseAgent(db: Knex, p: OwnedPoint, agentId: number | undefined): Promise<number> | number {
+  return agentId === undefined ? checkJobAgent(p) : requireRestoreHost(db, { clientId: Number(p.job_client_id) }, agentId);
+}
+
+async function planRestore(db: Knex, who: RestoreActor, input: StartRestoreBody): Promise<{ plan: RestorePlan; jobId: number; agentId: number }> {
   const target = validateTargetPath(input.target_path);
-  const point = await findClientPoint(db, who, input.backup_point_id);
+  const point = await findOwnedPoint(db, who, input.backup_point_id);
   if (!target.ok) {
     // Said again with the VM's name when the point is the client's, so the suggested folder fits this VM.
     const named = point ? validateTargetPath(input.target_path, { vmName: point.vm_name }) : target;
@@ -82,10 +89,10 @@ async function planRestore(db: Knex, who: ClientAccountability, input: StartRest
   const disks = selectDisks(manifests, input.disk_filter);
   const chain = buildRestoreChain(Number(point.id), await loadChainPoints(db, [Number(point.id)]), disks);
   if (!chain.ok) throw errors.restoreChainBroken();
-  const agentId = checkAgent(point);
+  const agentId = await chooseAgent(db, point, input.agent_id);
   const total = point.total_size_bytes === null ? null : Number(point.total_size_bytes);
   const plan: RestorePlan = {
-    pointId: Number(point.id), vmId: Number(point.vm_id), vmName: point.vm_name, vmGuid: point.vm_guid, backupType: point.backup_type,
+    clientId: Number(point.job_client_id), pointId: Number(point.id), vmId: Number(point.vm_id), vmName: point.vm_name, vmGuid: point.vm_guid, backupType: point.backup_type,
     targetPath: target.path, diskManifests: Object.fromEntries(disks.map((d) => [d, manifests[d]!])), chain: chain.members,
     // The point's size covers all its disks; a subset is estimated by its share of the disks.
     estimatedSizeBytes: total === null ? null : Math.round((total * disks.length) / Object.keys(manifests).length),
@@ -94,13 +101,14 @@ async function planRestore(db: Knex, who: ClientAccountability, input: StartRest
   return { plan, jobId: Number(point.job_id), agentId };
 }
 
-/** Refuses a second restore of the same VM into the same folder while one is queued or running. */
-async function assertNoActiveDuplicate(trx: Knex, jobId: number, plan: RestorePlan): Promise<void> {
+/** Refuses a second restore of the same VM into the same folder of the same host while one is queued or running.
+ *  Another host's folder of that name is another folder. */
+async function assertNoActiveDuplicate(trx: Knex, jobId: number, agentId: number, plan: RestorePlan): Promise<void> {
   // Serialises restores of one job on MariaDB so two concurrent requests cannot both pass this check. SQLite
   // needs no lock: its single connection runs one transaction at a time.
   if (!isSqlite(trx)) await trx(TABLES.jobs).where('id', jobId).forUpdate().first('id');
   const clash = await trx(`${TABLES.runs} as r`).join(`${TABLES.restoreTargets} as t`, 't.run_id', 'r.id')
-    .where({ 'r.job_id': jobId, 'r.run_type': RESTORE_RUN_TYPE, 't.vm_id': plan.vmId, 't.target_key': targetKey(plan.targetPath) })
+    .where({ 'r.job_id': jobId, 'r.agent_id': agentId, 'r.run_type': RESTORE_RUN_TYPE, 't.vm_id': plan.vmId, 't.target_key': targetKey(plan.targetPath) })
     .whereIn('r.status', [...ACTIVE_STATUSES])
     .first('r.id');
   if (clash) throw errors.restoreAlreadyActive(Number(clash.id));
@@ -111,12 +119,12 @@ async function insertId(trx: Knex, table: string, row: Record<string, unknown>):
   return Number(id);
 }
 
-export async function startRestore(db: Knex, who: ClientAccountability, input: StartRestoreBody) {
+export async function startRestore(db: Knex, who: RestoreActor, input: StartRestoreBody) {
   const { plan, jobId, agentId } = await planRestore(db, who, input);
   const now = toDbTime();
   const runUuid = randomUUID();
   const { runId, commandId } = await db.transaction(async (trx) => {
-    await assertNoActiveDuplicate(trx, jobId, plan);
+    await assertNoActiveDuplicate(trx, jobId, agentId, plan);
     const runId = await insertId(trx, TABLES.runs, {
       run_uuid: runUuid, job_id: jobId, agent_id: agentId, status: 'queued', run_type: RESTORE_RUN_TYPE, engine: 'hyperv',
       trigger_type: 'manual', cancel_requested: 0, created_at: now, updated_at: now,
@@ -134,7 +142,7 @@ export async function startRestore(db: Knex, who: ClientAccountability, input: S
     return { runId, commandId };
   });
   return {
-    message: 'Hyper-V restore started', restore_run_id: runId, restore_run_uuid: runUuid, command_id: commandId, job_id: jobId,
+    message: 'Hyper-V restore started', restore_run_id: runId, restore_run_uuid: runUuid, command_id: commandId, job_id: jobId, agent_id: agentId,
     vm_name: plan.vmName, disks_to_restore: Object.keys(plan.diskManifests).length, estimated_size_bytes: plan.estimatedSizeBytes,
     backup_type: plan.backupType, restore_chain_length: plan.chain.length, target_path: plan.targetPath,
   };

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { isoTime } from '../db/dialect.js';
 import { TABLES } from '../db/tables.js';
 import { createTickBatcherPer } from '../lib/tick-batcher.js';
-import type { ClientAccountability } from './accountability.js';
+import type { ClientScope } from './accountability.js';
 import { parseDiskManifests, type BackupPointRow } from '../rows/backup-points.js';
 import { deriveDisks, listVmDisks, type DiskView } from './vm-disks.js';
 
@@ -42,7 +42,7 @@ function toVmView(r: VmRow): VmView {
   };
 }
 
-function clientVms(db: Knex, who: ClientAccountability) {
+function clientVms(db: Knex, who: ClientScope) {
   return db(`${TABLES.vms} as v`).join(`${TABLES.jobs} as j`, 'j.id', 'v.job_id').where('j.client_id', who.clientId);
 }
 
@@ -69,7 +69,7 @@ const lookupBatched = createTickBatcherPer(findClientVms);
  * The VM when it belongs to the client, else null (a foreign VM answers exactly like a missing one). Lookups of
  * concurrent requests share one query.
  */
-export function findClientVm(db: Knex, who: ClientAccountability, vmId: number): Promise<VmView | null> {
+export function findClientVm(db: Knex, who: ClientScope, vmId: number): Promise<VmView | null> {
   return lookupBatched(db, { clientId: who.clientId, vmId });
 }
 
@@ -91,7 +91,7 @@ async function latestPoints(db: Knex, vmIds: number[]): Promise<Map<number, Late
   return new Map(rows.map((r) => [Number(r.vm_id), r]));
 }
 
-export async function listVms(db: Knex, who: ClientAccountability, jobId?: number) {
+export async function listVms(db: Knex, who: ClientScope, jobId?: number) {
   const rows = (await clientVms(db, who)
     .modify((q) => { if (jobId !== undefined) q.where('v.job_id', jobId); })
     .select(VM_COLUMNS)

@@ -16,7 +16,7 @@ import { viewEngine } from './render.js';
  */
 export const CSRF_SLOT = '<input type="hidden" name="token" data-hvr-csrf-slot>';
 
-export type AdminView = 'runs' | 'run' | 'agents';
+export type AdminView = 'runs' | 'run' | 'agents' | 'vms';
 
 const compiled = new Map<AdminView, Handlebars.TemplateDelegate>();
 

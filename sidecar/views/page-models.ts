@@ -3,7 +3,8 @@
 import { suggestedTargetPath } from '../lib/target-path.js';
 import type { Links } from './links.js';
 import { RUN_STATUS_LABELS, RUN_STATUS_TONES, statusBadge } from './run-labels.js';
-import type { RestoreSummary, VmHistory } from '../services/restore-history.js';
+import type { RestoreHost } from '../services/restore-hosts.js';
+import type { RestoreSummary, VmHistory, WizardHistory } from '../services/restore-history.js';
 import type { getRun } from '../services/runs.js';
 import type { listVms } from '../services/vms.js';
 
@@ -69,14 +70,12 @@ function runningOf(history: VmHistory | undefined, links: Links) {
   return history?.running ? { ...historyEntry(history.running, links), label: statusBadge(history.running.status).label } : null;
 }
 
-export interface WizardHistory {
-  /** Restores of this VM queued or running now. */
-  active: RestoreSummary[];
-  /** Finished restores to this VM's host that left disk files behind. */
-  leftOnHost: RestoreSummary[];
+/** A host as the wizard offers it: its name (never its id), whether it is online, when it was last seen. */
+function hostChoice(h: RestoreHost) {
+  return { agentId: h.agentId, name: h.hostname ?? 'Unnamed host', online: h.online, lastSeenAt: h.lastSeenAt, jobAgent: h.jobAgent };
 }
 
-export function wizardModel(vm: ListedVm, links: Links, history: WizardHistory = { active: [], leftOnHost: [] }) {
+export function wizardModel(vm: ListedVm, links: Links, history: WizardHistory = { active: [], leftOnHost: [], hosts: [] }) {
   const disks = vmDisks(vm);
   return {
     title: `Restore ${vm.vm_name}`,
@@ -89,8 +88,13 @@ export function wizardModel(vm: ListedVm, links: Links, history: WizardHistory =
       defaultTargetPath: suggestedTargetPath(vm.vm_name),
       disks: disks.map((d) => ({ path: d.path, sizeBytes: d.sizeBytes })),
       liveUrl: links.page('live', { run_id: '__RUN__' }).replace(encodeURIComponent('__RUN__'), '__RUN__'),
-      active: history.active.map((s) => ({ id: s.id, targetPath: s.targetPath, liveUrl: links.page('live', { run_id: s.id }) })),
-      earlier: history.leftOnHost.map((s) => ({ id: s.id, targetPath: s.targetPath, files: s.restoredFiles, finishedAt: s.finishedAt, liveUrl: links.page('live', { run_id: s.id }) })),
+      hosts: history.hosts.map(hostChoice),
+      // The job's agent when it is active, else the first host offered; none: the server says why on start.
+      defaultAgentId: history.hosts[0]?.agentId ?? null,
+      active: history.active.map((s) => ({ id: s.id, agentId: s.agentId, targetPath: s.targetPath, liveUrl: links.page('live', { run_id: s.id }) })),
+      earlier: history.leftOnHost.map((s) => ({
+        id: s.id, agentId: s.agentId, targetPath: s.targetPath, files: s.restoredFiles, finishedAt: s.finishedAt, liveUrl: links.page('live', { run_id: s.id }),
+      })),
     },
   };
 }

@@ -66,6 +66,9 @@ document.addEventListener('alpine:init', function () {
       pathError: '',
       diskPaths: [],
       diskError: '',
+      /** The Hyper-V hosts offered (the job's agent first) and the one chosen; null when none is offered. */
+      hosts: [],
+      agentId: null,
       generalError: '',
       /** A link that goes with generalError: { url, text } (the restore that is in the way). */
       generalLink: null,
@@ -76,6 +79,8 @@ document.addEventListener('alpine:init', function () {
         this.config = window.HvrApi.readConfig(this.$el);
         this.targetPath = this.config.defaultTargetPath || '';
         this.vmDisks = this.config.disks || [];
+        this.hosts = this.config.hosts || [];
+        this.agentId = this.config.defaultAgentId === undefined ? null : this.config.defaultAgentId;
         this.api.libs().then((libs) => { this.rules = libs; }, () => {
           this.generalError = 'Part of this page did not load. Reload the page to try again.';
         });
@@ -116,6 +121,21 @@ document.addEventListener('alpine:init', function () {
         return this.diskPaths.map(diskName).join(', ');
       },
 
+      get chosenHost() {
+        var id = this.agentId;
+        return this.hosts.filter(function (h) { return h.agentId === id; })[0] || null;
+      },
+
+      hostSeenText(host) {
+        if (host.online) return 'Connected now';
+        return host.lastSeenAt ? 'Last seen ' + this.fmt.date(host.lastSeenAt) : 'Never connected';
+      },
+
+      /** An earlier or running restore on the chosen host (a folder of another host is another folder). */
+      onChosenHost(entry) {
+        return entry.agentId === null || entry.agentId === undefined || this.agentId === null || entry.agentId === this.agentId;
+      },
+
       /** The folder as typed, once the rules are loaded (folders compare with the server's own rule). */
       isChosenFolder(path) {
         return !!this.rules && this.rules.sameFolder(path, this.targetPath);
@@ -127,7 +147,7 @@ document.addEventListener('alpine:init', function () {
        */
       get earlierHere() {
         var chosen = this.diskPaths.map(function (p) { return diskName(p).toLowerCase(); });
-        var earlier = (this.config.earlier || []).filter((e) => this.isChosenFolder(e.targetPath));
+        var earlier = (this.config.earlier || []).filter((e) => this.onChosenHost(e) && this.isChosenFolder(e.targetPath));
         for (var i = 0; i < earlier.length; i++) {
           var files = earlier[i].files.filter(function (f) { return chosen.indexOf(String(f).toLowerCase()) >= 0; });
           if (files.length) return { files: files.join(', '), count: files.length, finishedIso: this.fmt.iso(earlier[i].finishedAt), liveUrl: earlier[i].liveUrl };
@@ -137,7 +157,7 @@ document.addEventListener('alpine:init', function () {
 
       /** A restore of this VM to the chosen folder that is queued or running now (the server refuses a second). */
       get activeHere() {
-        return (this.config.active || []).filter((a) => this.isChosenFolder(a.targetPath))[0] || null;
+        return (this.config.active || []).filter((a) => this.onChosenHost(a) && this.isChosenFolder(a.targetPath))[0] || null;
       },
 
       chooseAnotherFolder() {
@@ -284,11 +304,9 @@ document.addEventListener('alpine:init', function () {
         this.starting = true;
         this.generalError = '';
         try {
-          var data = await this.api.post('restores', {}, {
-            backup_point_id: this.selected.id,
-            target_path: this.targetPath.trim(),
-            disk_filter: this.diskPaths.slice(),
-          });
+          var body = { backup_point_id: this.selected.id, target_path: this.targetPath.trim(), disk_filter: this.diskPaths.slice() };
+          if (this.agentId !== null) body.agent_id = this.agentId;
+          var data = await this.api.post('restores', {}, body);
           var runId = data.restore_run_id;
           window.location.assign(this.config.liveUrl.replace('__RUN__', encodeURIComponent(String(runId))));
         } catch (e) {

@@ -3,6 +3,7 @@
 // manifests), the sidecar listening on an ephemeral port, and the agent's config file.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
@@ -81,4 +82,31 @@ export async function createRestoreWorld(repo: TestRepository, vm: BackedUpVm, d
       await test.drop();
     },
   };
+}
+
+/** Another Hyper-V host of the world's client: its own agent row, drive and work folder, and its identity only in a
+ *  backup agent's agent.conf (as its installer leaves it), so the agent proves it is that host by itself. */
+export interface WorldHost {
+  agentId: number;
+  agentToken: string;
+  hostname: string;
+  driveC: string;
+  configFile: string;
+}
+
+export async function addWorldHost(world: RestoreWorld, dir: string, hostname: string): Promise<WorldHost> {
+  const db = world.test.db;
+  const agentToken = `e2e-${hostname.toLowerCase()}-token-` + 'q'.repeat(32);
+  const agentId = await insertAgent(db, world.clientId, agentToken);
+  await db('s3_cloudbackup_agents').where('id', agentId).update({ hostname });
+  const hostDir = join(dir, hostname);
+  const driveC = join(hostDir, 'drive-c');
+  await mkdir(driveC, { recursive: true });
+  const agentConf = join(hostDir, 'agent.conf');
+  writeFileSync(agentConf, `api_base_url: "https://whmcs.example/modules/addons/cloudstorage/api"\nclient_id: "${world.clientId}"\nagent_id: "${agentId}"\nagent_token: ${agentToken}\n`);
+  const configFile = writeAgentConfig(hostDir, {
+    sidecar_url: world.baseUrl, agent_conf: agentConf, kopia_path: kopiaPath(), work_dir: join(hostDir, 'agent-work'),
+    parallelism: 4, poll_interval_seconds: 0.2, path_map: { 'C:\\': driveC }, log_level: 'debug',
+  });
+  return { agentId, agentToken, hostname, driveC, configFile };
 }

@@ -133,5 +133,14 @@ function hypervrestore_clientarea(array $vars): array
 function hypervrestore_output(array $vars): void
 {
     $dispatcher = new AdminDispatcher(new SidecarClient(Settings::fromVars($vars)), Identity::current(), $vars);
-    echo $dispatcher->dispatch($_GET, $_POST, $_SERVER);
+    $result = $dispatcher->dispatch($_GET, $_POST, $_SERVER);
+    if ($result instanceof \WHMCS\Module\Addon\HypervRestore\SidecarResponse) {
+        // The admin area buffers the page around _output: the wizard's JSON or asset replaces the whole response.
+        while (ob_get_level() > 0) {
+            ob_end_clean();
+        }
+        $result->send();
+        exit;
+    }
+    echo $result;
 }

@@ -14,6 +14,7 @@ $_ADDONLANG['body_too_large'] = 'Request body too large';
 $_ADDONLANG['admin_title'] = 'Hyper-V Restore';
 $_ADDONLANG['admin_runs'] = 'Restore runs';
 $_ADDONLANG['admin_agents'] = 'Agents';
+$_ADDONLANG['admin_start'] = 'Start a restore';
 $_ADDONLANG['admin_health_ok'] = 'Sidecar reachable';
 $_ADDONLANG['admin_health_down'] = 'Sidecar unreachable';
 $_ADDONLANG['admin_unavailable'] = 'The restore sidecar did not answer or refused the bridge. Check the Sidecar URL and Bridge secret under Setup > Addon Modules, and the module log.';

@@ -1,6 +1,9 @@
 <?php
-// Admin area (_output): restore runs of all clients, one run with its events, cancel, agents, sidecar health.
-// The sidecar renders the pages for the admin id WHMCS says is logged in; this class only picks the route.
+// Admin area (_output): restore runs of all clients, one run with its events, cancel, agents, sidecar health, and a
+// restore started for a client (VM search, then the client's own wizard, whose api=/asset= calls come back here).
+// The sidecar renders the pages for the admin id WHMCS says is logged in; this class only picks the route. WHMCS
+// calls _output only for admins whose role may use the addon (Setup > Addon Modules > Access Control), so those
+// are the only admins whose id is ever forwarded.
 
 namespace WHMCS\Module\Addon\HypervRestore;
 
@@ -18,6 +21,14 @@ final class AdminDispatcher
         'runs' => ['/admin/pages/runs', ['status', 'client_id', 'vm', 'page']],
         'run' => ['/admin/pages/runs/{run}', []],
         'agents' => ['/admin/pages/agents', ['client_id']],
+        'vms' => ['/admin/pages/vms', ['client_id', 'vm', 'job']],
+        'restore' => ['/admin/pages/restore', ['vm_id']],
+    ];
+
+    /** What the admin's restore wizard calls: api => [method, sidecar path, allowed query parameters] */
+    private const APIS = [
+        'backup-points' => ['GET', '/admin/api/hyperv/backup-points', ['vm_id', 'limit', 'offset', 'type']],
+        'restores' => ['POST', '/admin/api/hyperv/restores', []],
     ];
 
     public function __construct(
@@ -27,8 +38,19 @@ final class AdminDispatcher
     ) {
     }
 
-    public function dispatch(array $query, array $post, array $server): string
+    /** The admin page's HTML, or a SidecarResponse (the wizard's JSON and assets) to send as the whole response. */
+    public function dispatch(array $query, array $post, array $server): string|SidecarResponse
     {
+        if (isset($query['api'])) {
+            return $this->api($query, $post, $server);
+        }
+        if (isset($query['asset'])) {
+            $target = ClientRoutes::asset($query['asset']);
+            if ($target === null || $this->identity->adminId === null) {
+                return SidecarResponse::fail($target === null ? 404 : 401, Lang::text($this->vars, $target === null ? 'not_found' : 'login_required'));
+            }
+            return $this->call('GET', $target, 'admin:asset') ?? Unavailable::json($this->vars);
+        }
         $action = is_string($query['action'] ?? null) ? $query['action'] : 'runs';
         $notice = '';
         if ($action === 'cancel') {
@@ -61,7 +83,38 @@ final class AdminDispatcher
             return $this->alert('danger', $response->failMessage() ?? Lang::text($this->vars, 'bad_request'));
         }
         $filled = '<input type="hidden" name="token" value="' . htmlspecialchars(Csrf::token()) . '">';
-        return str_replace(self::CSRF_SLOT, $filled, $response->body);
+        $body = str_replace(self::CSRF_SLOT, $filled, $response->body);
+        // The wizard's script sends its calls to data-hvr-base with the session's CSRF token, as in the client area.
+        return $action !== 'restore' ? $body : '<div class="hypervrestore-bridge" data-hvr-base="' . htmlspecialchars(self::MODULE_LINK)
+            . '" data-hvr-csrf="' . htmlspecialchars(Csrf::token()) . '">' . $body . '</div>';
+    }
+
+    private function api(array $query, array $post, array $server): SidecarResponse
+    {
+        $route = is_string($query['api']) ? (self::APIS[$query['api']] ?? null) : null;
+        if ($route === null) {
+            return SidecarResponse::fail(404, Lang::text($this->vars, 'not_found'));
+        }
+        if ($this->identity->adminId === null) {
+            return SidecarResponse::fail(401, Lang::text($this->vars, 'login_required'));
+        }
+        $method = strtoupper((string) ($server['REQUEST_METHOD'] ?? 'GET'));
+        if ($method !== $route[0]) {
+            return SidecarResponse::fail(405, Lang::text($this->vars, 'method_not_allowed'));
+        }
+        if ($method === 'POST' && !Csrf::valid($post, $server)) {
+            return SidecarResponse::fail(403, Lang::text($this->vars, 'csrf_failed'));
+        }
+        $target = ClientRoutes::target($route[1], $route[2], $query);
+        if ($target === null) {
+            return SidecarResponse::fail(400, Lang::text($this->vars, 'bad_request'));
+        }
+        $body = $method === 'POST' ? RequestBody::read($post, $server) : ['', ''];
+        if ($body === null) {
+            return SidecarResponse::fail(413, Lang::text($this->vars, 'body_too_large'));
+        }
+        return $this->client->sendOrLog('admin:api:' . $query['api'], $method, $target, '', (string) $this->identity->adminId, $body[0], $body[1])
+            ?? Unavailable::json($this->vars);
     }
 
     private function cancel(array $query, array $post, array $server): string
@@ -96,8 +149,9 @@ final class AdminDispatcher
     private function header(string $action): string
     {
         $tabs = '';
-        foreach (['runs' => 'admin_runs', 'agents' => 'admin_agents'] as $name => $key) {
-            $class = $name === $action || ($name === 'runs' && $action === 'run') ? 'btn btn-primary' : 'btn btn-default';
+        $tabOf = ['run' => 'runs', 'restore' => 'vms'];
+        foreach (['runs' => 'admin_runs', 'vms' => 'admin_start', 'agents' => 'admin_agents'] as $name => $key) {
+            $class = $name === ($tabOf[$action] ?? $action) ? 'btn btn-primary' : 'btn btn-default';
             $tabs .= '<a class="' . $class . '" href="' . htmlspecialchars(self::MODULE_LINK . '&action=' . $name) . '">'
                 . htmlspecialchars(Lang::text($this->vars, $key)) . '</a> ';
         }
