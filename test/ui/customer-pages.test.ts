@@ -196,13 +196,13 @@ for (const setting of SETTINGS) {
 
       it('Can show numbers that agree, with their labels: sizes, the estimate for the chosen disks, duration and speed', async () => {
         await wizardAtTarget();
-        assert.match(await page.locator('fieldset.hvr-field').innerText(), /web-01-os\.vhdx\s+virtual size/);
+        assert.match(await page.getByRole('group', { name: 'Disks to restore' }).innerText(), /web-01-os\.vhdx\s+virtual size/);
         await page.getByLabel('Target folder on your Hyper-V host').fill('C:\\Restores\\numbers');
         await page.getByRole('button', { name: 'Review' }).click();
         const estimate = page.locator('.hvr-summary div', { hasText: 'Estimated size' }).locator('dd');
         const both = await estimate.innerText();
         await page.getByRole('button', { name: 'Back' }).click();
-        await page.locator('fieldset.hvr-field input[type=checkbox]').nth(1).uncheck();
+        await page.getByRole('group', { name: 'Disks to restore' }).locator('input[type=checkbox]').nth(1).uncheck();
         await page.getByRole('button', { name: 'Review' }).click();
         const one = await estimate.innerText();
         assert.notEqual(one, both, 'the estimate follows the disk selection');
