@@ -56,6 +56,9 @@ document.addEventListener('alpine:init', function () {
       total: 0,
       limit: PAGE_SIZE,
       offset: 0,
+      // The offset of the rows on screen: the label follows them, not the page being asked for.
+      shownOffset: 0,
+      loadSeq: 0,
       loading: false,
       loadError: '',
       selected: null,
@@ -96,8 +99,8 @@ document.addEventListener('alpine:init', function () {
 
       get pageLabel() {
         if (!this.total) return '';
-        var last = Math.min(this.offset + this.points.length, this.total);
-        return 'Points ' + (this.offset + 1) + '–' + last + ' of ' + this.total;
+        var last = Math.min(this.shownOffset + this.points.length, this.total);
+        return 'Points ' + (this.shownOffset + 1) + '–' + last + ' of ' + this.total;
       },
 
       get pointDisks() {
@@ -183,8 +186,13 @@ document.addEventListener('alpine:init', function () {
       async load() {
         this.loading = true;
         this.loadError = '';
+        var asked = this.offset;
+        var seq = ++this.loadSeq;
         try {
-          var data = await this.api.get('backup-points', { vm_id: this.config.vmId, limit: this.limit, offset: this.offset, type: this.typeFilter });
+          var data = await this.api.get('backup-points', { vm_id: this.config.vmId, limit: this.limit, offset: asked, type: this.typeFilter });
+          // A later click asked for another page meanwhile: its answer is the one to show.
+          if (seq !== this.loadSeq) return;
+          this.shownOffset = asked;
           var fmt = this.fmt;
           this.points = (data.backup_points || []).map(function (p) {
             return Object.assign({}, p, {
@@ -197,10 +205,11 @@ document.addEventListener('alpine:init', function () {
           this.total = Number(data.total) || 0;
           if (data.disks) this.vmDisks = data.disks.map(function (d) { return { path: d.disk_path, sizeBytes: d.size_bytes }; });
         } catch (e) {
+          if (seq !== this.loadSeq) return;
           this.points = [];
           this.loadError = 'Restore points could not be loaded: ' + e.message;
         } finally {
-          this.loading = false;
+          if (seq === this.loadSeq) this.loading = false;
         }
       },
 
