@@ -11,9 +11,10 @@ import { historyByVm, recentRestores, wizardHistory } from '../services/restore-
 import { getRun } from '../services/runs.js';
 import { findClientVm, listVms } from '../services/vms.js';
 import { createLinks, type Links } from '../views/links.js';
-import { liveModel, notFoundModel, vmListModel, wizardModel } from '../views/page-models.js';
+import { liveModel, notFoundModel, vmListModel, withTheme, wizardModel, type Frame } from '../views/page-models.js';
 import { PAGE_TEXTS, type PageText } from '../views/page-texts.js';
 import { sharedRenderer, type Renderer } from '../views/render.js';
+import { isHostTheme, type PageTheme } from '../views/theme-classes.js';
 
 const ID = /^[1-9][0-9]{0,9}$/;
 
@@ -25,11 +26,17 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
   const router = Router();
   const direct = (req: Request) => config.demoMode && req.get('x-bridge-signature') === undefined;
   const linksFor = (req: Request): Links => createLinks(direct(req) ? 'direct' : 'bridge');
-  const send = (req: Request, res: Response, page: string, model: object, status = 200) => {
+  // The WHMCS theme's Bootstrap, as the bridge names it (`theme=bootstrap3|bootstrap4`); none: the pages' own look.
+  const themeOf = (req: Request): PageTheme | null => {
+    const raw = req.query.theme;
+    if (raw === undefined) return 'own';
+    return isHostTheme(raw) ? raw : null;
+  };
+  const send = (req: Request, res: Response, page: string, model: { frame: Frame }, status = 200) => {
     res.status(status).type('html');
     usePageCsp(res);
     res.setHeader('Cache-Control', 'no-store');
-    res.send(renderer.render(page, model, direct(req) ? 'standalone' : undefined));
+    res.send(renderer.render(page, withTheme(model, themeOf(req) ?? 'own'), direct(req) ? 'standalone' : undefined));
   };
   const notFound = (req: Request, res: Response, page: string, status: number, text: PageText) =>
     send(req, res, page, notFoundModel(linksFor(req), text.title, text.message), status);
@@ -37,6 +44,10 @@ export function pagesRouter({ config, db }: Deps, renderer: Renderer = sharedRen
   // The demo's bare address opens the demo's first page.
   if (config.demoMode) router.get('/', (_req, res) => res.redirect(302, '/pages/hyperv'));
   router.use('/pages', requireClient);
+  router.use('/pages', (req, res, next) => {
+    if (themeOf(req) === null) notFound(req, res, 'hyperv-restore', 400, PAGE_TEXTS.THEME_UNKNOWN);
+    else next();
+  });
 
   router.get('/pages/hyperv', async (req, res) => {
     const jobRaw = single(req.query.job_id);

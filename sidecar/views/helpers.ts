@@ -71,6 +71,13 @@ const HELPERS: Record<string, HelperDelegate> = {
   date: (iso: unknown, options: HelperOptions) => (typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : emptyText(options)),
   pct: (n: unknown, options: HelperOptions) => (typeof n === 'number' ? `${n.toFixed(1)}%` : emptyText(options)),
   statusClass: (status: unknown) => STATUS_CLASS[String(status)] ?? 'default',
+  // The client pages' own: `{{ui "btnPrimary"}}` or `{{ui "badge-" tone}}`, the theme's classes for a part
+  // (page-models.ts Frame.ui; '' in the pages' own look).
+  ui: (...args: unknown[]) => {
+    const options = args.pop() as HelperOptions;
+    const ui = (options.data as { root?: { frame?: { ui?: Record<string, string> } } } | undefined)?.root?.frame?.ui;
+    return ui?.[args.map(String).join('')] ?? '';
+  },
   link: adminLink,
 };
 

@@ -2,6 +2,7 @@
 // through an escaping Handlebars expression; nothing is pre-rendered as HTML.
 import { suggestedTargetPath } from '../lib/target-path.js';
 import type { Links } from './links.js';
+import { themeClasses, type PageTheme } from './theme-classes.js';
 import { RUN_STATUS_LABELS, RUN_STATUS_TONES, statusBadge } from './run-labels.js';
 import type { RestoreHost } from '../services/restore-hosts.js';
 import type { RestoreSummary, VmHistory, WizardHistory } from '../services/restore-history.js';
@@ -16,6 +17,13 @@ export interface Frame {
   apiBase: string;
   css: string;
   scripts: string[];
+  /** The look (theme-classes.ts) and its classes per part; pages.ts sets the theme the bridge asked for. */
+  theme: PageTheme;
+  ui: Record<string, string>;
+}
+
+export function withTheme<M extends { frame: Frame }>(model: M, theme: PageTheme): M {
+  return { ...model, frame: { ...model.frame, theme, ui: themeClasses(theme) } };
 }
 
 export function frameFor(links: Links, pageScript?: string): Frame {
@@ -23,7 +31,7 @@ export function frameFor(links: Links, pageScript?: string): Frame {
   // Alpine last: it starts as soon as it runs, and the page components register on its alpine:init event.
   // A page without a component (the VM list) needs no Alpine at all.
   if (pageScript) scripts.push(links.asset(pageScript), links.asset('vendor/alpine.min.js'));
-  return { mode: links.mode, apiBase: links.apiBase, css: links.asset('styles/restore.css'), scripts };
+  return { mode: links.mode, apiBase: links.apiBase, css: links.asset('styles/restore.css'), scripts, theme: 'own', ui: themeClasses('own') };
 }
 
 function diskName(path: string): string {

@@ -8,6 +8,8 @@ export const PAGE_TEXTS = {
   RUN_NOT_CHOSEN: { title: 'No restore chosen', message: 'No restore was chosen. Your VMs list their recent restores.' },
   RUN_NOT_FOUND: { title: 'Restore not found', message: 'This restore was not found.' },
   PAGE_NOT_FOUND: { title: 'Page not found', message: 'This page does not exist.' },
+  // Only a misconfigured bridge asks for a look the pages do not have.
+  THEME_UNKNOWN: { title: 'Page not shown', message: 'This page could not be shown here. Please contact support.' },
 } as const;
 
 export type PageText = (typeof PAGE_TEXTS)[keyof typeof PAGE_TEXTS];

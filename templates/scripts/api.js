@@ -185,6 +185,14 @@
     return script ? JSON.parse(script.textContent || 'null') : null;
   }
 
+  // The theme's classes per part (sidecar/views/theme-classes.ts, printed into the root): what the components add to
+  // the classes they compute (badge tones, bar states). Every part is named in it; each is '' in the pages' own look.
+  function uiClasses(el) {
+    var root = el ? rootOf(el) : document.querySelector('[data-hvr-root]');
+    var script = root ? root.querySelector('script[data-hvr-ui]') : null;
+    return script ? JSON.parse(script.textContent || '{}') : {};
+  }
+
   function client(el) {
     var root = rootOf(el);
     return {
@@ -194,7 +202,7 @@
     };
   }
 
-  window.HvrApi = { client: client, format: format, readConfig: readConfig, ApiError: ApiError, urlFor: urlFor };
+  window.HvrApi = { client: client, format: format, readConfig: readConfig, uiClasses: uiClasses, ApiError: ApiError, urlFor: urlFor };
 
   document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('[data-hvr-root]').forEach(function (root) {

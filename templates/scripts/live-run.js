@@ -82,6 +82,7 @@ document.addEventListener('alpine:init', function () {
   window.Alpine.data('hvrLiveRun', function () {
     return {
       fmt: window.HvrApi.format,
+      ui: window.HvrApi.uiClasses(),
       api: null,
       runKey: null,
       run: normalizeRun({ status: 'queued' }),

@@ -47,6 +47,7 @@ document.addEventListener('alpine:init', function () {
   window.Alpine.data('hvrRestoreWizard', function () {
     return {
       fmt: window.HvrApi.format,
+      ui: window.HvrApi.uiClasses(),
       config: null,
       api: null,
       rules: null,

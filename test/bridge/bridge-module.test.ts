@@ -207,6 +207,23 @@ describe('WHMCS bridge module (php-cli)', function () {
     });
   });
 
+  describe('Theme', () => {
+    const themeOf = async (cookie: string) => /data-hvr-theme="([a-z0-9]+)"/.exec(await (await get('/index.php?m=hypervrestore&view=hyperv', cookie)).text())?.[1];
+
+    it('Can dress the pages in the theme\'s Bootstrap: auto (Twenty-One and others: 4), or the setting', async () => {
+      const { cookie } = php.login({ client_id: f.a.clientId });
+      assert.equal(await themeOf(cookie), 'bootstrap4', 'auto, no Six theme: Bootstrap 4');
+      php.setSettings({ sidecar_url: sidecar.url, bridge_secret: TEST_BRIDGE_SECRET, theme: 'bootstrap3' });
+      assert.equal(await themeOf(cookie), 'bootstrap3');
+      const page = await (await get(`/index.php?m=hypervrestore&view=restore&vm_id=${f.a.vmId}`, cookie)).text();
+      assert.match(page, /class="hvr-step panel panel-default"/, 'a wizard step is a Bootstrap 3 panel');
+      php.setSettings({ sidecar_url: sidecar.url, bridge_secret: TEST_BRIDGE_SECRET, theme: 'bootstrap4' });
+      assert.equal(await themeOf(cookie), 'bootstrap4');
+      php.setSettings({ sidecar_url: sidecar.url, bridge_secret: TEST_BRIDGE_SECRET, theme: 'tailwind' });
+      assert.equal(await themeOf(cookie), 'bootstrap4', 'an unknown setting is auto');
+    });
+  });
+
   describe('Admin area', () => {
     it('Can list runs of all clients with filters and a health line', async () => {
       const { cookie } = php.login({ admin_id: 1 });

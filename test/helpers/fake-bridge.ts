@@ -85,6 +85,8 @@ async function handle(route: Route, o: FakeBridgeOptions): Promise<void> {
     const params = new URLSearchParams(q);
     params.delete('m');
     params.delete('view');
+    // As the bridge does (Theme.php): the theme's Bootstrap goes with every page request.
+    params.set('theme', theme);
     const res = await forward(o, 'GET', view + (params.toString() ? `?${params}` : ''));
     return route.fulfill({ status: res.status, contentType: 'text/html; charset=utf-8', body: hostPage(o.withoutFragment ? '' : res.body, theme) });
   }

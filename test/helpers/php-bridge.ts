@@ -15,6 +15,8 @@ export interface ModuleSettings {
   timeout?: string;
   /** WHMCS's yesno field: 'on' ticked, '' not; absent = never saved (the default, on). */
   notify_client?: string;
+  /** "Client area Bootstrap": auto, bootstrap3 or bootstrap4. */
+  theme?: string;
 }
 
 /** One localAPI call the module made, as the harness recorded it. */

@@ -21,6 +21,16 @@ export async function restoreRuns(world: UiWorld): Promise<Record<string, unknow
   return (await world.database.db('s3_cloudbackup_runs').where('run_type', 'hyperv_restore').orderBy('id')) as Record<string, unknown>[];
 }
 
+/** A restore of the demo VM's newest point started through the demo API (client 1); its run id. */
+export async function startDemoRestore(world: UiWorld, target: string): Promise<number> {
+  const res = await fetch(`${world.sidecar.baseUrl}/api/hyperv/restores`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ backup_point_id: world.demo.backupPointIds.at(-1), target_path: target }),
+  });
+  const body = (await res.json()) as { restore_run_id: number; message: string };
+  if (res.status !== 200) throw new Error(`the restore did not start: ${res.status} ${body.message}`);
+  return body.restore_run_id;
+}
+
 export async function setUpWorld(): Promise<UiWorld> {
   const database = await createTestDatabase('sqlite');
   const db = database.db;

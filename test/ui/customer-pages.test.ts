@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { screenshot, watchPageErrors } from '../helpers/browser.js';
 import { installFakeBridge, WHMCS_ORIGIN, type WhmcsTheme } from '../helpers/fake-bridge.js';
 import { TEST_BRIDGE_SECRET } from '../helpers/http.js';
-import { setUpWorld, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
+import { setUpWorld, startDemoRestore, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
 import { toDbTime } from '../../sidecar/db/dialect.js';
 
 interface Setting {
@@ -28,12 +28,7 @@ function pageUrl(world: UiWorld, setting: Setting, view: keyof typeof VIEWS, par
 
 /** A restore started through the demo API (client 1), then moved to how it ended, as the agent would leave it. */
 async function seedRestore(world: UiWorld, target: string, end: { status: string; doneDisks?: number; error?: string; failedCode?: string } | null): Promise<number> {
-  const res = await fetch(`${world.sidecar.baseUrl}/api/hyperv/restores`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ backup_point_id: world.demo.backupPointIds.at(-1), target_path: target }),
-  });
-  const body = (await res.json()) as { restore_run_id: number; message: string };
-  assert.equal(res.status, 200, body.message);
-  const runId = body.restore_run_id;
+  const runId = await startDemoRestore(world, target);
   if (!end) return runId;
   const db = world.database.db;
   const run = await db('s3_cloudbackup_runs').where('id', runId).first('progress_json');

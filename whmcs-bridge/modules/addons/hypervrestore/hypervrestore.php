@@ -18,6 +18,7 @@ require_once __DIR__ . '/lib/SidecarClient.php';
 require_once __DIR__ . '/lib/Identity.php';
 require_once __DIR__ . '/lib/Csrf.php';
 require_once __DIR__ . '/lib/ClientRoutes.php';
+require_once __DIR__ . '/lib/Theme.php';
 require_once __DIR__ . '/lib/RequestBody.php';
 require_once __DIR__ . '/lib/Unavailable.php';
 require_once __DIR__ . '/lib/NoticeTemplate.php';
@@ -68,6 +69,13 @@ function hypervrestore_config(): array
                 'Default' => 'yes',
                 'Description' => 'Sends the client e-mail template "' . NoticeTemplate::NAME . '" through WHMCS when a restore succeeds, '
                     . 'fails or is cancelled (checked by the WHMCS cron). Restores that end while this is off are not e-mailed later.',
+            ],
+            'theme' => [
+                'FriendlyName' => 'Client area Bootstrap',
+                'Type' => 'dropdown',
+                'Options' => 'auto,bootstrap3,bootstrap4',
+                'Default' => 'auto',
+                'Description' => 'The restore pages use the theme\'s Bootstrap classes. auto: Bootstrap 3 for Six, Bootstrap 4 for Twenty-One and other themes.',
             ],
         ],
     ];

@@ -37,6 +37,10 @@ final class ClientDispatcher
         // The live page says "We will e-mail you" only while the setting is on; the bridge says so, never the browser.
         $query['notice'] = $this->client->settings()->notifyClient ? 'on' : 'off';
         $target = $route !== null ? ClientRoutes::target($route[0], $route[1], $query) : null;
+        if ($target !== null) {
+            // The theme's Bootstrap goes with every page request (signed with it): the pages wear its classes.
+            $target .= (str_contains($target, '?') ? '&' : '?') . 'theme=' . Theme::of($this->vars);
+        }
         if ($target === null) {
             http_response_code($route === null ? 404 : 400);
             return $this->page($this->message(Lang::text($this->vars, $route === null ? 'not_found' : 'bad_request')));
