@@ -1,7 +1,8 @@
 // Progress of one restore run: per-disk bytes (a DISK_PROGRESS event at every 10 % of a disk), overall percent, speed
 // over a sliding window, ETA. A heartbeat goes to the sidecar every second (never two at once), carrying the latest
-// state, and brings back whether cancel was requested. Events are flushed first, so the sidecar sees them in order
-// with the progress.
+// state, and brings back whether cancel was requested; a disk that starts or ends is reported at once, not at the next
+// beat (a small disk can start and end within one second, and the page would never see it running). Events are
+// flushed first, so the sidecar sees them in order with the progress.
 import type { Logger } from '../../sidecar/lib/log.js';
 import type { DiskProgressEntry, DiskState, ProgressReport } from '../../sidecar/schemas/agent.js';
 import type { DiskProgress } from '../engine/types.js';
@@ -28,6 +29,8 @@ export class RestoreReporter {
   private samples: { t: number; done: number }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
+  /** A state change came while a beat was on its way: one more beat right after it. */
+  private again = false;
   private stopped = false;
 
   constructor(private readonly options: ReporterOptions) {
@@ -41,7 +44,10 @@ export class RestoreReporter {
 
   setDisk(index: number, patch: Partial<Omit<DiskProgressEntry, 'name' | 'path'>>): void {
     const disk = this.disks[index];
-    if (disk) Object.assign(disk, patch);
+    if (!disk) return;
+    const changed = patch.status !== undefined && patch.status !== disk.status;
+    Object.assign(disk, patch);
+    if (changed && this.timer) void this.tick();
   }
 
   /** Feeds one disk's bytes in and adds DISK_PROGRESS at every 10 % of it. */
@@ -81,8 +87,18 @@ export class RestoreReporter {
   }
 
   private async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = this.beat().finally(() => { this.ticking = null; });
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.beat().finally(() => {
+      this.ticking = null;
+      if (this.again) {
+        this.again = false;
+        void this.tick();
+      }
+    });
     await this.ticking;
   }
 

@@ -117,8 +117,11 @@ class RestoreRun {
     const { session } = opened;
     try {
       // The engine's own rule for what one disk needs (the full size on NTFS); zero chunks are not known yet.
-      const space = await snapshotSpaceProblem(session, this.disksToWrite(), { hostFolder: this.plan.hostTarget, shownFolder: this.plan.targetPath },
-        (bytes) => this.deps.platform.spaceNeeded(bytes, 0), this.cancel.signal);
+      const toWrite = this.disksToWrite();
+      // Each size known before the first byte: the overall percent and the time left count every disk, not only started ones.
+      const space = await snapshotSpaceProblem(session, toWrite, { hostFolder: this.plan.hostTarget, shownFolder: this.plan.targetPath },
+        (bytes) => this.deps.platform.spaceNeeded(bytes, 0), this.cancel.signal,
+        (i, size) => this.reporter.setDisk(this.plan.disks.indexOf(toWrite[i]!), { bytes_total: size }));
       if (space) return { refusal: [space] };
       try {
         await mkdir(this.plan.hostTarget, { recursive: true });

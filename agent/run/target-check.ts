@@ -66,12 +66,15 @@ export interface SnapshotDisk {
 
 /** spaceProblem for the disks' sizes as their snapshots record them, before any of their data is read. */
 export async function snapshotSpaceProblem(session: Pick<RepositorySession, 'diskSize'>, disks: readonly SnapshotDisk[],
-  folder: { hostFolder: string; shownFolder: string }, needed: SpaceNeeded, signal: AbortSignal): Promise<string | null> {
+  folder: { hostFolder: string; shownFolder: string }, needed: SpaceNeeded, signal: AbortSignal,
+  onSize?: (index: number, bytes: number) => void): Promise<string | null> {
   const sizes: number[] = [];
-  for (const disk of disks) {
+  for (const [index, disk] of disks.entries()) {
     // A disk whose snapshot cannot be read fails on its own turn, with its own message; it needs no space.
     const size = await session.diskSize(disk.manifestId, disk.expectedFileName, signal).catch(() => null);
-    if (size !== null) sizes.push(size);
+    if (size === null) continue;
+    sizes.push(size);
+    onSize?.(index, size);
   }
   return sizes.length ? spaceProblem(folder.hostFolder, folder.shownFolder, sizes, needed) : null;
 }

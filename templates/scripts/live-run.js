@@ -3,7 +3,8 @@
 // once the run has finished and its last events are shown.
 document.addEventListener('alpine:init', function () {
   'use strict';
-  var POLL_MS = 2000;
+  // The agent reports every second and at once when a disk starts or ends: polling at that pace shows each report.
+  var POLL_MS = 1000;
   var FINISHED = ['success', 'warning', 'failed', 'cancelled'];
   // Status labels and tones come from the server (config.labels, config.tones): the VM list's history uses the same.
   // Disk states as the run read model reports them (progress_json, written by the agent API).

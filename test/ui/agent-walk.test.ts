@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RepositorySpec } from '../../sidecar/demo/kopia-repository.js';
 import { seedDemoClient, type SeedResult } from '../../sidecar/demo/seed-demo-client.js';
 import { launchChromium, screenshot, watchPageErrors } from '../helpers/browser.js';
@@ -37,6 +37,22 @@ interface AgentHelpers {
 const HELPERS = { kopia: projectPath('dist/test/helpers/kopia.js'), agent: projectPath('dist/test/helpers/agent-process.js') };
 const AGENT_AVAILABLE = existsSync(projectPath('dist/agent/main.js')) && existsSync(HELPERS.kopia) && existsSync(HELPERS.agent);
 
+interface LiveFacts { bars: number[]; speed: string; eta: string }
+
+/** Samples the live page ten times a second (what a customer watching it sees); the samples, when asked. */
+async function watchLiveFacts(page: Page): Promise<() => Promise<LiveFacts[]>> {
+  await page.evaluate(() => {
+    const samples: LiveFacts[] = [];
+    (window as unknown as { hvrSamples: LiveFacts[] }).hvrSamples = samples;
+    setInterval(() => {
+      const facts = Array.from(document.querySelectorAll('.hvr-live .hvr-facts dd')).map((dd) => dd.textContent ?? '');
+      const bars = Array.from(document.querySelectorAll('.hvr-live tbody [role=progressbar]')).map((bar) => Number(bar.getAttribute('aria-valuenow') ?? -1));
+      samples.push({ bars, speed: facts[2] ?? '', eta: facts[3] ?? '' });
+    }, 100);
+  });
+  return () => page.evaluate(() => (window as unknown as { hvrSamples: LiveFacts[] }).hvrSamples);
+}
+
 describe('Restore walk with the real agent, in Chromium', function () {
   if (!AGENT_AVAILABLE) {
     process.stderr.write('[ui] agent-walk: dist/agent/main.js or the kopia/agent test helpers are missing on this branch; walk not registered\n');
@@ -59,7 +75,9 @@ describe('Restore walk with the real agent, in Chromium', function () {
     const agents = (await import(pathToFileURL(HELPERS.agent).href)) as AgentHelpers;
     dir = await mkdtemp(join(tmpdir(), 'hvr-ui-walk-'));
     repo = await kopia.createTestRepository();
-    vm = await kopia.buildSampleVm(repo, [kopia.diskLayout('web-01-os.vhdx', 12), kopia.diskLayout('data.vhdx', 7, 4321)]);
+    // The OS disk is big enough (about 190 MiB of data) that writing it takes a few of the agent's one-second
+    // reports on this machine, so the live page can be seen moving; the data disk stays small.
+    vm = await kopia.buildSampleVm(repo, [kopia.diskLayout('web-01-os.vhdx', 320), kopia.diskLayout('data.vhdx', 7, 4321)]);
     database = await createTestDatabase('sqlite');
     const diskPaths = vm.disks.map((d) => vm.hostPath(d.name)) as [string, string];
     seed = await seedDemoClient(database.db, {
@@ -99,12 +117,17 @@ describe('Restore walk with the real agent, in Chromium', function () {
     await page.getByRole('button', { name: 'Review' }).click();
     await page.getByRole('button', { name: 'Start restore' }).click();
     await page.waitForURL(/\/pages\/live\?run_id=\d+$/);
+    const seen = await watchLiveFacts(page);
     try {
       await page.getByRole('heading', { name: /^Restore (completed|failed|cancelled)/ }).waitFor({ timeout: 300_000 });
     } catch (thrown) {
       throw new Error(`the restore did not finish: ${String(thrown)}\nagent output:\n${agent.output().slice(-3000)}`);
     }
     await screenshot(page, '30-agent-walk-finished');
+    const moving = (await seen()).filter((s) => s.bars.some((v) => v > 0 && v < 100));
+    assert.ok(moving.length > 0, 'a disk\'s bar was seen part-way while the real agent wrote it');
+    assert.ok(moving.some((s) => /\d B\/s|\d (KiB|MiB|GiB)\/s/.test(s.speed) && /\d/.test(s.eta)), `speed and time left were shown while it moved: ${JSON.stringify(moving.slice(0, 3))}`);
+    assert.match(await page.locator('[data-hvr-duration]').innerText(), /^Took .+ at an average of [\d.]+ (KiB|MiB|GiB)\/s\.$/);
     assert.equal(await page.locator('[data-hvr-status]').innerText(), 'Completed', agent.output().slice(-3000));
     assert.deepEqual(await page.locator('.hvr-files li').allInnerTexts(), vm.disks.map((d) => `D:\\Restores\\web-01\\${d.name}`));
     assert.match(await page.locator('[data-hvr-events]').innerText(), /Hyper-V restore completed: 2\/2 disks restored to D:\\Restores\\web-01\./);
