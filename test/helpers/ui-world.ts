@@ -1,10 +1,12 @@
 // The world of the browser tests: a SQLite test database with the demo client (web-01: Full + 2 Incrementals),
 // a VM with 25 points for paging (the newest one broken), another client's VM, a real sidecar process in demo mode
 // (which also accepts signed bridge requests) and Debian's Chromium.
-import type { Browser } from 'playwright-core';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
 import { seedDemoClient, type SeedResult } from '../../sidecar/demo/seed-demo-client.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, watchPageErrors } from './browser.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { installFakeBridge, type WhmcsTheme } from './fake-bridge.js';
 import { TEST_BRIDGE_SECRET } from './http.js';
 import { startSidecar, type SidecarProcess } from './sidecar-process.js';
 
@@ -56,3 +58,30 @@ export async function tearDownWorld(world: UiWorld | undefined): Promise<void> {
   await world?.database.drop();
 }
 
+
+export interface UiPageState {
+  world: UiWorld;
+  page: Page;
+  /** What the page reported as broken; a test may drop what it expects before the check after it. */
+  problems: string[];
+}
+
+/**
+ * Mocha hooks for a describe: one world, a fresh page per test (`width` wide; inside the fake WHMCS page of `theme`,
+ * or in demo mode without one), and no page errors after each test. `bind` gets the state before each test.
+ */
+export function withUiPage(width: number, theme: WhmcsTheme | undefined, bind: (state: UiPageState) => void): void {
+  const state = {} as UiPageState;
+  before(async () => { state.world = await setUpWorld(); });
+  after(() => tearDownWorld(state.world));
+  beforeEach(async () => {
+    state.page = await state.world.browser.newPage({ viewport: { width, height: 900 }, reducedMotion: 'reduce' });
+    if (theme) await installFakeBridge(state.page, { sidecarUrl: state.world.sidecar.baseUrl, secret: TEST_BRIDGE_SECRET, clientId: 1, theme });
+    state.problems = watchPageErrors(state.page);
+    bind(state);
+  });
+  afterEach(async () => {
+    await state.page.close();
+    assert.deepEqual(state.problems, [], 'the page reported no errors');
+  });
+}

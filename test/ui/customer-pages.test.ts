@@ -4,10 +4,9 @@
 // restore history on the VM list with links back to every live page.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { screenshot, watchPageErrors } from '../helpers/browser.js';
-import { installFakeBridge, WHMCS_ORIGIN, type WhmcsTheme } from '../helpers/fake-bridge.js';
-import { TEST_BRIDGE_SECRET } from '../helpers/http.js';
-import { setUpWorld, startDemoRestore, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
+import { screenshot } from '../helpers/browser.js';
+import { WHMCS_ORIGIN, type WhmcsTheme } from '../helpers/fake-bridge.js';
+import { startDemoRestore, withUiPage, type UiWorld } from '../helpers/ui-world.js';
 import { toDbTime } from '../../sidecar/db/dialect.js';
 
 interface Setting {
@@ -63,17 +62,7 @@ for (const setting of SETTINGS) {
       let page: Page;
       let problems: string[];
 
-      before(async () => (world = await setUpWorld()));
-      after(() => tearDownWorld(world));
-      beforeEach(async () => {
-        page = await world.browser.newPage({ viewport: { width, height: 900 }, reducedMotion: 'reduce' });
-        if (setting.theme) await installFakeBridge(page, { sidecarUrl: world.sidecar.baseUrl, secret: TEST_BRIDGE_SECRET, clientId: 1, theme: setting.theme });
-        problems = watchPageErrors(page);
-      });
-      afterEach(async () => {
-        await page.close();
-        assert.deepEqual(problems, [], 'the page reported no errors');
-      });
+      withUiPage(width, setting.theme, (s) => ({ world, page, problems } = s));
 
       async function wizardAtTarget(): Promise<void> {
         await page.goto(pageUrl(world, setting, 'restore', { vm_id: world.demo.vmId }));

@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { transitionRun } from '../../sidecar/services/run-status.js';
-import { screenshot, watchPageErrors } from '../helpers/browser.js';
-import { installFakeBridge, WHMCS_ORIGIN, type WhmcsTheme } from '../helpers/fake-bridge.js';
-import { TEST_BRIDGE_SECRET } from '../helpers/http.js';
-import { setUpWorld, startDemoRestore, tearDownWorld, type UiWorld } from '../helpers/ui-world.js';
+import { screenshot } from '../helpers/browser.js';
+import { WHMCS_ORIGIN, type WhmcsTheme } from '../helpers/fake-bridge.js';
+import { startDemoRestore, withUiPage, type UiWorld } from '../helpers/ui-world.js';
 
 const MiB = 1024 ** 2;
 
@@ -33,22 +32,11 @@ for (const setting of SETTINGS) {
       const tag = `${setting.theme ?? 'demo'}-${width}`;
       let world: UiWorld;
       let page: Page;
-      let problems: string[];
       const url = (view: 'hyperv' | 'restore' | 'live', params = '') => setting.theme
         ? `${WHMCS_ORIGIN}/index.php?m=hypervrestore&view=${view}${params ? `&${params}` : ''}`
         : `${world.sidecar.baseUrl}/pages/${view === 'restore' ? 'hyperv-restore' : view}${params ? `?${params}` : ''}`;
 
-      before(async () => (world = await setUpWorld()));
-      after(() => tearDownWorld(world));
-      beforeEach(async () => {
-        page = await world.browser.newPage({ viewport: { width, height: 900 }, reducedMotion: 'reduce' });
-        if (setting.theme) await installFakeBridge(page, { sidecarUrl: world.sidecar.baseUrl, secret: TEST_BRIDGE_SECRET, clientId: 1, theme: setting.theme });
-        problems = watchPageErrors(page);
-      });
-      afterEach(async () => {
-        await page.close();
-        assert.deepEqual(problems, [], 'the page reported no errors');
-      });
+      withUiPage(width, setting.theme, (s) => ({ world, page } = s));
 
       it('Can wear the theme\'s own buttons, cards, tables, badges and form controls', async () => {
         await page.goto(url('hyperv'));
