@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Chunk } from './chunk-map.js';
 import { BufferPool, DEFAULT_BYTES_IN_FLIGHT, isAllZero, writeAll, type ParallelWriteOptions, type ParallelWriteResult } from './parallel-writer.js';
+import { createReadGate } from './read-gate.js';
 import { RestoreError } from './types.js';
 import { WriteBehind } from './write-behind.js';
 
@@ -30,6 +31,7 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
   setMaxListeners(Math.max(64, parallelism * 2), signal);
   const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
   const pool = new BufferPool(limit);
+  const gate = createReadGate(options, limit, BufferPool.sizeFor);
   const behind = new WriteBehind(file, options.flushEveryBytes);
   const zeros = (zeroPiece ??= Buffer.alloc(ZERO_PIECE));
 
@@ -50,7 +52,9 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
     const buffer = pool.take(chunk.length);
     held += buffer.length;
     inFlight += 1;
+    let delivered = 0;
     const data = options.read(chunk.objectId, signal, buffer.subarray(0, chunk.length)).then((bytes) => {
+      delivered = bytes.length;
       result.chunksFetched += 1;
       if (isAllZero(bytes)) knownZero.add(chunk.objectId);
       return bytes;
@@ -63,19 +67,23 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
       failed.abort();
     }).finally(() => {
       inFlight -= 1;
+      gate.leave(delivered);
       if (inFlight === 0) drained?.();
       fill();
     });
     return entry;
   };
 
-  /** Takes chunks into the window while reads and bytes allow; one chunk always fits. */
+  /** Takes chunks into the window while the read gate and bytes allow; one chunk always fits. */
   const fill = () => {
-    while (ahead < chunks.length && !signal.aborted && inFlight < parallelism) {
+    while (ahead < chunks.length && !signal.aborted) {
       const chunk = chunks[ahead]!;
       if (!knownZero.has(chunk.objectId)) {
-        const needs = fetching.has(chunk.objectId) ? 0 : BufferPool.sizeFor(chunk.length);
-        if (held > 0 && held + needs > limit) return;
+        // A chunk whose object is already being read shares that read: no new place, no new buffer.
+        if (!fetching.has(chunk.objectId)) {
+          if (held > 0 && held + BufferPool.sizeFor(chunk.length) > limit) return;
+          if (!gate.tryEnter()) return;
+        }
         window.set(ahead, fetchOf(chunk));
       }
       ahead += 1;
@@ -140,5 +148,5 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
   if (options.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
   if (firstError !== null) throw firstError;
   if (flushed !== null) throw flushed;
-  return result;
+  return { ...result, readLimits: gate.history };
 }

@@ -4,13 +4,17 @@
 import { setMaxListeners } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
 import { groupByObject, type Chunk } from './chunk-map.js';
+import { createReadGate } from './read-gate.js';
 import { RestoreError } from './types.js';
 import { WriteBehind } from './write-behind.js';
 
 export interface ParallelWriteOptions {
   chunks: Chunk[];
   file: FileHandle;
+  /** Most reads in flight; with `adaptiveParallelism` the ceiling of the measured limit (read-concurrency.ts). */
   parallelism: number;
+  /** Default true: find the number of reads in flight by measured throughput, up to `parallelism`. */
+  adaptiveParallelism?: boolean;
   /** Reads the object into `into` (exactly its size) and returns it. */
   read(objectId: string, signal: AbortSignal, into: Buffer): Promise<Buffer>;
   signal: AbortSignal;
@@ -27,6 +31,8 @@ export interface ParallelWriteResult {
   bytesWritten: number;
   chunksFetched: number;
   chunksSkippedZero: number;
+  /** Each limit of reads in flight used, in order (one entry when fixed). */
+  readLimits?: number[];
 }
 
 const BLOCK = 4096;
@@ -46,6 +52,8 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
   const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
   const budget = new ByteBudget(limit);
   const pool = new BufferPool(limit);
+  const gate = createReadGate(options, limit, BufferPool.sizeFor);
+  signal.addEventListener('abort', () => gate.wakeAll(), { once: true });
   const behind = new WriteBehind(options.file, options.flushEveryBytes);
   let next = 0;
   let bytesDone = 0;
@@ -56,11 +64,15 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
       if (knownZero.has(objectId)) {
         result.chunksSkippedZero += places.length;
       } else {
-        // Budget first, buffer second: a worker waiting for budget must not hold a buffer.
+        // A place among the reads first, then budget, then the buffer: a worker waiting must not hold memory.
+        if (!(await gate.enter(signal))) break;
         const release = await budget.acquire(BufferPool.sizeFor(places[0].length), signal);
         const buffer = pool.take(places[0].length);
         try {
-          const data = await options.read(objectId, signal, buffer.subarray(0, places[0].length));
+          let delivered = 0;
+          const data = await options.read(objectId, signal, buffer.subarray(0, places[0].length))
+            .then((bytes) => { delivered = bytes.length; return bytes; })
+            .finally(() => gate.leave(delivered));
           result.chunksFetched += 1;
           if (isAllZero(data)) {
             knownZero.add(objectId);
@@ -82,7 +94,7 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
     }
   };
   let firstError: unknown = null;
-  const workers = Array.from({ length: Math.max(1, options.parallelism) }, () => worker().catch((error: unknown) => {
+  const workers = Array.from({ length: gate.ceiling }, () => worker().catch((error: unknown) => {
     firstError ??= error;
     failed.abort();
   }));
@@ -92,7 +104,7 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
   if (options.signal.aborted) throw new RestoreError('CANCELLED', 'Restore cancelled');
   if (firstError !== null) throw firstError;
   if (flushed !== null) throw flushed;
-  return result;
+  return { ...result, readLimits: gate.history };
 }
 
 export function isAllZero(data: Buffer): boolean {

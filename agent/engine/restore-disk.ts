@@ -149,6 +149,7 @@ async function restoreParallel(plan: ParallelPlan, file: FileHandle, request: Di
     chunks: plan.chunks,
     file,
     parallelism: Math.min(MAX_PARALLELISM, Math.max(1, Math.floor(request.parallelism))),
+    adaptiveParallelism: request.adaptiveParallelism ?? true,
     read: (id, signal, into) => plan.server.readObject(id, signal, into),
     signal: request.signal,
     knownZero: plan.knownZero,

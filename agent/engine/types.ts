@@ -45,7 +45,10 @@ export interface DiskRestoreRequest {
   expectedFileName: string;
   /** Final path of the restored file (host path, already mapped). Written as `<targetFile>.partial` first. */
   targetFile: string;
+  /** Most chunk reads in flight; the engine finds its level below it by measuring (read-concurrency.ts). */
   parallelism: number;
+  /** false: always `parallelism` reads in flight (benchmark comparisons, troubleshooting). Default true. */
+  adaptiveParallelism?: boolean;
   signal: AbortSignal;
   onProgress?(progress: DiskProgress): void;
   onNotice?(notice: RestoreNotice): void;
@@ -68,6 +71,8 @@ export interface DiskRestoreResult {
   chunksFetched: number;
   chunksSkippedZero: number;
   method: 'parallel' | 'kopia-restore';
+  /** parallel only: each limit of reads in flight the engine measured its way through, in order */
+  readLimits?: number[];
 }
 
 /** A connected, read-only repository plus (lazily) its loopback `kopia server`. */

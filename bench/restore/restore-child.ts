@@ -16,6 +16,8 @@ interface ChildInput {
   parallelism: number;
   /** 'ascending' forces the Windows write order (every byte, in file order) on this Linux host. */
   order: 'sparse' | 'ascending';
+  /** false: reads in flight fixed at `parallelism` (the engine before it measured) */
+  adaptive: boolean;
 }
 
 const input = JSON.parse(process.env.BENCH_RESTORE ?? '{}') as ChildInput;
@@ -27,7 +29,7 @@ try {
   const openSeconds = (started - opening) / 1000;
   const result = await session.restoreDisk({
     manifestId: input.manifestId, expectedFileName: input.expectedFileName, targetFile: input.targetFile,
-    parallelism: input.parallelism, signal: new AbortController().signal,
+    parallelism: input.parallelism, adaptiveParallelism: input.adaptive, signal: new AbortController().signal,
   });
   // What a user waits for: opening the repository (kopia server start) and the disk, like `kopia snapshot restore`.
   const seconds = (Date.now() - opening) / 1000;

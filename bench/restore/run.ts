@@ -1,9 +1,11 @@
 // `npm run bench:restore`: restore speed of the agent's engine against `kopia snapshot restore` and `cp`, on an S3
 // repository (versitygw) reached through the project's latency-injecting proxy. A disk of --size MiB (default
 // 2048), 70% random and 30% zeros, backed up as a Full plus 5 Incrementals that each change 5%; the last point is
-// restored. For each --latency (ms each way per request; default "25,0") the three are run --rounds times,
+// restored. For each --latency (ms each way per request; default "25,0,100") the three are run --rounds times,
 // alternating (ours, kopia, cp, ours, ...), so a change of load on the machine hits all three alike. `--order
 // ascending` runs ours in the Windows write order (every byte in file order, zero chunks written, no holes) here.
+// `--engine adaptive,fixed` runs ours twice per round: reads in flight measured (the default) and fixed at
+// --parallelism, as before the controller (agent/engine/read-concurrency.ts).
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,22 +17,26 @@ import { loadAverage } from '../lib/proc-stats.js';
 import { choiceListFlag, numberFlag, numberListFlag, printJson, printTable, progress } from '../lib/report.js';
 import { chunkCensus, type ChunkCensus } from './chunk-census.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import { allocatedBytes, mb, sampleRss } from './measure.js';
+import { allocatedBytes, mb, sampleAgentRss, sampleRss } from './measure.js';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = numberFlag('size', 'BENCH_SIZE_MIB', 2048);
-const LATENCIES_MS = numberListFlag('latency', 'BENCH_LATENCY_MS', [25, 0]);
+const LATENCIES_MS = numberListFlag('latency', 'BENCH_LATENCY_MS', [25, 0, 100]);
 const ROUNDS = Math.max(1, numberFlag('rounds', 'BENCH_ROUNDS', 2));
 const PARALLELISM = numberFlag('parallelism', 'BENCH_PARALLELISM', 16);
 const ORDERS = choiceListFlag('order', 'BENCH_ORDER', ['sparse', 'ascending'] as const, ['sparse']);
 if (ORDERS.length !== 1) throw new Error('--order (BENCH_ORDER) takes one of sparse, ascending');
 const ORDER = ORDERS[0]!;
+const ENGINES = choiceListFlag('engine', 'BENCH_ENGINE', ['adaptive', 'fixed'] as const, ['adaptive']);
 const INCREMENTALS = 5;
 const TARGET_RATIO_AT_25_MS = 4;
 const TARGET_RATIO_AT_0_MS = 0.9;
-const RSS_LIMIT = 300 * MiB;
+const TARGET_RATIO_AT_100_MS = 3;
+/** node process + kopia server, each at its own peak */
+const AGENT_RSS_LIMIT = 400 * MiB;
 
-type Method = 'ours' | 'kopia' | 'cp';
+type Method = 'ours' | 'ours-fixed' | 'kopia' | 'cp';
+const OURS: readonly Method[] = ['ours', 'ours-fixed'];
 
 interface Row {
   method: Method;
@@ -38,6 +44,10 @@ interface Row {
   peakRss: number;
   /** ours only: the loopback kopia server beside the engine */
   serverRss?: number;
+  /** ours only: the highest sum of the agent's processes seen at one sample */
+  togetherRss?: number;
+  /** ours only: the limits of reads in flight the engine went through */
+  readLimits?: number[];
   allocated: number;
   identical: boolean;
   chunksFetched?: number;
@@ -102,8 +112,8 @@ async function measureAt(oneWayMs: number, dir: string, gwEndpoint: string, repo
   const rows: Row[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      progress(`${oneWayMs} ms each way, round ${round}/${ROUNDS}: ours, kopia, cp`);
-      rows.push(await runOurs(dir, spec, repo.password, manifestId, expected));
+      progress(`${oneWayMs} ms each way, round ${round}/${ROUNDS}: ${ENGINES.map((e) => `ours (${e})`).join(', ')}, kopia, cp`);
+      for (const engine of ENGINES) rows.push(await runOurs(dir, spec, repo.password, manifestId, expected, engine));
       rows.push(await runKopiaRestore(dir, spec, repo.password, manifestId, expected));
       rows.push(await runCp(disk, join(dir, 'out', 'cp.vhdx'), expected));
     }
@@ -138,19 +148,22 @@ async function main(): Promise<void> {
   }
 }
 
-async function runOurs(dir: string, spec: TestRepository['spec'], password: string, manifestId: string, expected: string): Promise<Row> {
+async function runOurs(dir: string, spec: TestRepository['spec'], password: string, manifestId: string, expected: string, engine: 'adaptive' | 'fixed'): Promise<Row> {
   // A fresh work folder (and so a cold kopia cache) each run, as for kopia below: no run reads what an earlier one cached.
   const workDir = await mkdtemp(join(dir, 'ours-work-'));
   const targetFile = join(dir, 'out', 'ours.vhdx');
-  const input = { kopiaPath: kopiaPath(), workDir, repository: spec, password, manifestId, expectedFileName: 'bench.vhdx', targetFile, parallelism: PARALLELISM, order: ORDER };
-  const serverRss = sampleRss(workDir);
-  const result = await execa(process.execPath, [projectPath('dist/bench/restore/restore-child.js')], { env: { BENCH_RESTORE: JSON.stringify(input) } });
-  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; chunksFetched: number; chunksSkippedZero: number };
-  const kopiaServerRss = serverRss.stop();
-  progress(`ours: ${child.seconds.toFixed(1)} s (${child.openSeconds.toFixed(1)} s opening), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; node peak RSS ${mb(child.peakRss).toFixed(0)} MB, kopia server ${mb(kopiaServerRss).toFixed(0)} MB`);
+  const input = { kopiaPath: kopiaPath(), workDir, repository: spec, password, manifestId, expectedFileName: 'bench.vhdx', targetFile, parallelism: PARALLELISM, order: ORDER,
+    adaptive: engine === 'adaptive' };
+  // The work folder on the child's command line too (not a secret), so one sampler finds the engine and its server.
+  const agentRss = sampleAgentRss(workDir);
+  const result = await execa(process.execPath, [...(process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean), projectPath('dist/bench/restore/restore-child.js'), workDir],
+    { env: { BENCH_RESTORE: JSON.stringify(input) } });
+  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; chunksFetched: number; chunksSkippedZero: number; readLimits?: number[] };
+  const rss = agentRss.stop();
+  progress(`ours (${engine}): ${child.seconds.toFixed(1)} s (${child.openSeconds.toFixed(1)} s opening), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; reads in flight ${(child.readLimits ?? []).join(' → ')}; peak RSS node ${mb(child.peakRss).toFixed(0)} MB + kopia server ${mb(rss.server).toFixed(0)} MB (together at one moment ${mb(rss.together).toFixed(0)} MB)`);
   await rm(workDir, { recursive: true, force: true });
-  return { method: 'ours', seconds: child.seconds, peakRss: child.peakRss, serverRss: kopiaServerRss, ...(await checkOutput(targetFile, expected)),
-    chunksFetched: child.chunksFetched, chunksSkippedZero: child.chunksSkippedZero };
+  return { method: engine === 'adaptive' ? 'ours' : 'ours-fixed', seconds: child.seconds, peakRss: child.peakRss, serverRss: rss.server, togetherRss: rss.together,
+    readLimits: child.readLimits, ...(await checkOutput(targetFile, expected)), chunksFetched: child.chunksFetched, chunksSkippedZero: child.chunksSkippedZero };
 }
 
 async function runKopiaRestore(dir: string, spec: TestRepository['spec'], password: string, manifestId: string, expected: string): Promise<Row> {
@@ -183,47 +196,81 @@ async function checkOutput(file: string, expected: string): Promise<{ allocated:
   return checked;
 }
 
+const ORDER_NOTE = ORDER === 'ascending' ? ', ascending order as on Windows' : '';
 const LABELS: Record<Method, string> = {
-  ours: `ours (parallel ${PARALLELISM}${ORDER === 'ascending' ? ', ascending order as on Windows' : ''})`,
+  ours: `ours (reads in flight measured, at most ${PARALLELISM}${ORDER_NOTE})`,
+  'ours-fixed': `ours (parallel ${PARALLELISM} fixed${ORDER_NOTE})`,
   kopia: 'kopia snapshot restore --write-sparse-files',
   cp: 'cp (local file, no repository)',
 };
 
+interface MethodSummary {
+  method: Method;
+  seconds: number;
+  runs: number[];
+  mbPerSecond: number;
+  peakRss: number;
+  serverPeakRss?: number;
+  /** node peak + server peak: what the agent may hold at worst */
+  agentPeakRss?: number;
+  togetherPeakRss?: number;
+  readLimits?: number[][];
+  allocated: number;
+  identical: boolean;
+}
+
+function summarize(rows: Row[], size: number): MethodSummary[] {
+  const methods: Method[] = [...OURS.filter((m) => rows.some((r) => r.method === m)), 'kopia', 'cp'];
+  return methods.map((method) => {
+    const of = rows.filter((r) => r.method === method);
+    const ours = OURS.includes(method);
+    const most = (pick: (r: Row) => number) => Math.max(...of.map(pick));
+    const seconds = median(of.map((r) => r.seconds));
+    return {
+      method, seconds, runs: of.map((r) => r.seconds), mbPerSecond: mb(size) / seconds, peakRss: most((r) => r.peakRss),
+      ...(ours ? { serverPeakRss: most((r) => r.serverRss ?? 0), agentPeakRss: most((r) => r.peakRss + (r.serverRss ?? 0)),
+        togetherPeakRss: most((r) => r.togetherRss ?? 0), readLimits: of.map((r) => r.readLimits ?? []) } : {}),
+      allocated: most((r) => r.allocated), identical: of.every((r) => r.identical),
+    };
+  });
+}
+
 function report(results: LatencyResult[], census: ChunkCensus, size: number, loadBefore: string): void {
   const loadAfter = loadAverage();
   const summary = results.map(({ oneWayMs, rows }) => {
-    const of = (method: Method) => rows.filter((r) => r.method === method);
-    const seconds = (method: Method) => median(of(method).map((r) => r.seconds));
-    const ratio = seconds('kopia') / seconds('ours');
-    const methods = (['ours', 'kopia', 'cp'] as const).map((method) => ({
-      method, seconds: seconds(method), runs: of(method).map((r) => r.seconds), mbPerSecond: mb(size) / seconds(method),
-      peakRss: Math.max(...of(method).map((r) => r.peakRss)), serverPeakRss: method === 'ours' ? Math.max(...of(method).map((r) => r.serverRss ?? 0)) : undefined,
-      allocated: Math.max(...of(method).map((r) => r.allocated)), identical: of(method).every((r) => r.identical),
-    }));
-    const fetched = Math.max(...of('ours').map((r) => r.chunksFetched ?? 0));
+    const methods = summarize(rows, size);
+    const kopia = methods.find((m) => m.method === 'kopia')!;
+    const ratio = kopia.seconds / methods[0]!.seconds;
+    const fetched = Math.max(...rows.filter((r) => OURS.includes(r.method)).map((r) => r.chunksFetched ?? 0));
     return { oneWayMs, ratio, methods, chunksFetched: fetched };
   });
   for (const s of summary) {
+    const kopia = s.methods.find((m) => m.method === 'kopia')!;
     printTable(`Restore of a ${(size / MiB).toFixed(0)} MiB disk (70% random, 30% zero; Full + ${INCREMENTALS} x 5% Incrementals), S3 at ${s.oneWayMs} ms each way, median of ${ROUNDS} alternating rounds (load before ${loadBefore}, after ${loadAfter})`,
-      ['method', 'seconds (each round)', 'MB/s', 'vs kopia restore', 'peak RSS MB', 'allocated MB / logical MB', 'bytes identical'],
-      s.methods.map((m) => [LABELS[m.method] + (m.serverPeakRss ? `; kopia server ${mb(m.serverPeakRss).toFixed(0)} MB more` : ''),
-        `${m.seconds.toFixed(1)} (${m.runs.map((x) => x.toFixed(1)).join(', ')})`, m.mbPerSecond, `${(s.methods[1]!.seconds / m.seconds).toFixed(2)}x`,
-        mb(m.peakRss), `${mb(m.allocated).toFixed(0)} / ${mb(size).toFixed(0)}`, m.identical ? 'yes' : 'NO']));
+      ['method', 'seconds (each round)', 'MB/s', 'vs kopia restore', 'peak RSS MB', 'agent MB: node + kopia server (at one moment)', 'reads in flight', 'allocated MB / logical MB', 'bytes identical'],
+      s.methods.map((m) => [LABELS[m.method], `${m.seconds.toFixed(1)} (${m.runs.map((x) => x.toFixed(1)).join(', ')})`, m.mbPerSecond,
+        `${(kopia.seconds / m.seconds).toFixed(2)}x`, mb(m.peakRss),
+        m.agentPeakRss === undefined ? '' : `${mb(m.agentPeakRss).toFixed(0)} = ${mb(m.peakRss).toFixed(0)} + ${mb(m.serverPeakRss ?? 0).toFixed(0)} (${mb(m.togetherPeakRss ?? 0).toFixed(0)})`,
+        (m.readLimits ?? []).map((limits) => limits.join(' ')).join('; '),
+        `${mb(m.allocated).toFixed(0)} / ${mb(size).toFixed(0)}`, m.identical ? 'yes' : 'NO']));
   }
   const ratioAt = (ms: number) => summary.find((s) => s.oneWayMs === ms)?.ratio;
+  const meets = (ms: number, target: number) => { const r = ratioAt(ms); return r === undefined ? null : r >= target; };
   const fetchedMost = Math.max(...summary.map((s) => s.chunksFetched));
-  const oursRss = Math.max(...summary.map((s) => s.methods[0]!.peakRss));
+  const agentRss = Math.max(...summary.flatMap((s) => s.methods.map((m) => m.agentPeakRss ?? 0)));
   const targets = {
-    ratioAt25Ms: ratioAt(25) === undefined ? null : ratioAt(25)! >= TARGET_RATIO_AT_25_MS,
-    ratioAt0Ms: ratioAt(0) === undefined ? null : ratioAt(0)! >= TARGET_RATIO_AT_0_MS,
+    ratioAt25Ms: meets(25, TARGET_RATIO_AT_25_MS),
+    ratioAt0Ms: meets(0, TARGET_RATIO_AT_0_MS),
+    ratioAt100Ms: meets(100, TARGET_RATIO_AT_100_MS),
     // one probe of the most repeated chunk is how the engine learns the zero chunk's object id
     zeroChunksNotFetched: fetchedMost <= census.dataObjects + 1,
-    agentRssUnder300MB: oursRss < RSS_LIMIT,
+    agentRssUnder400MB: agentRss < AGENT_RSS_LIMIT,
     identical: summary.every((s) => s.methods.every((m) => m.identical)),
   };
+  const said = (v: boolean | null) => v ?? 'not run';
   console.log(`chunks: ${census.chunks} in the file, ${census.dataChunks} with data (${census.dataObjects} distinct objects), ${census.zeroChunks} all zero; ours fetched at most ${fetchedMost} objects (data objects + the one zero-chunk probe)`);
-  console.log(`targets: ours >= ${TARGET_RATIO_AT_25_MS}x kopia at 25 ms: ${targets.ratioAt25Ms ?? 'not run'}; >= ${TARGET_RATIO_AT_0_MS}x at 0 ms: ${targets.ratioAt0Ms ?? 'not run'}; zero chunks not fetched: ${targets.zeroChunksNotFetched}; agent RSS < 300 MB: ${targets.agentRssUnder300MB} (${mb(oursRss).toFixed(0)} MB); every output identical: ${targets.identical}`);
-  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, order: ORDER, loadBefore, loadAfter, census, latencies: summary, targets });
+  console.log(`targets: ours >= ${TARGET_RATIO_AT_25_MS}x kopia at 25 ms: ${said(targets.ratioAt25Ms)}; >= ${TARGET_RATIO_AT_0_MS}x at 0 ms: ${said(targets.ratioAt0Ms)}; >= ${TARGET_RATIO_AT_100_MS}x at 100 ms: ${said(targets.ratioAt100Ms)}; zero chunks not fetched: ${targets.zeroChunksNotFetched}; agent (node + kopia server peaks) < 400 MB: ${targets.agentRssUnder400MB} (${mb(agentRss).toFixed(0)} MB); every output identical: ${targets.identical}`);
+  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, engines: ENGINES, order: ORDER, loadBefore, loadAfter, census, latencies: summary, targets });
 }
 
 await main();

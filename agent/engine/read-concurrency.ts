@@ -1,0 +1,61 @@
+// How many chunk reads to keep in flight, found by measuring instead of fixed: against distant storage each read is
+// mostly waiting, so throughput grows with every read added; on a near or saturated path (CPU, bandwidth) more reads
+// only cost memory. The controller compares the throughput of two windows run at different limits and moves toward
+// the better one, never above the ceiling (config `parallelism`, cut to what the memory budget holds).
+//
+// Terms: a *window* is a stretch of completed reads measured at one limit; *elasticity* is how throughput moved
+// with the limit between two windows, ln(T1/T0) / ln(L1/L0): 1 when it grows in proportion to the reads in flight
+// (latency-bound), 0 when it stays flat, below 0 when more reads make it slower.
+
+export interface ConcurrencyLimits {
+  floor: number;
+  ceiling: number;
+}
+
+export interface Window {
+  limit: number;
+  /** bytes per second */
+  throughput: number;
+}
+
+export interface ConcurrencyState {
+  limit: number;
+  /** The last window measured at another limit: what the current one is compared with. */
+  previous: Window | null;
+}
+
+/** A higher limit is kept only when it brought at least this share of the proportional gain: a step of 1.5x must
+ * bring about 11 % more throughput, so a flat stretch settles low (less memory) and a lost 5 % is no reason to stay. */
+export const RISE_ELASTICITY = 0.25;
+const STEP = 1.5;
+
+export function stepUp(limit: number, { ceiling }: ConcurrencyLimits): number {
+  return Math.min(ceiling, Math.max(limit + 1, Math.round(limit * STEP)));
+}
+
+export function stepDown(limit: number, { floor }: ConcurrencyLimits): number {
+  return Math.max(floor, Math.min(limit - 1, Math.round(limit / STEP)));
+}
+
+export function elasticity(from: Window, to: Window): number {
+  if (from.limit === to.limit || from.throughput <= 0) return 0;
+  if (to.throughput <= 0) return from.limit < to.limit ? -Infinity : Infinity;
+  return Math.log(to.throughput / from.throughput) / Math.log(to.limit / from.limit);
+}
+
+/** The limit for the next window, given the one just measured at `state.limit`. */
+export function nextLimit(state: ConcurrencyState, measured: Window, limits: ConcurrencyLimits): ConcurrencyState {
+  const { previous } = state;
+  if (!previous || previous.limit === measured.limit) {
+    // Nothing to compare with yet: probe one step up, or down when already at the ceiling.
+    const up = stepUp(measured.limit, limits);
+    return { limit: up !== measured.limit ? up : stepDown(measured.limit, limits), previous: measured };
+  }
+  const higherPays = elasticity(previous, measured) >= RISE_ELASTICITY;
+  const wentUp = measured.limit > previous.limit;
+  let limit: number;
+  if (wentUp) limit = higherPays ? stepUp(measured.limit, limits) : previous.limit;
+  else limit = higherPays ? previous.limit : stepDown(measured.limit, limits);
+  // At the ceiling (or floor) the limit stays: keep comparing against the same earlier window.
+  return limit === measured.limit ? { limit, previous } : { limit, previous: measured };
+}
