@@ -24,9 +24,12 @@ export interface ConcurrencyState {
   previous: Window | null;
 }
 
-/** A higher limit is kept only when it brought at least this share of the proportional gain: a step of 1.5x must
- * bring about 11 % more throughput, so a flat stretch settles low (less memory) and a lost 5 % is no reason to stay. */
+/** A higher limit is worth its memory when it brought at least this share of the proportional gain: a step of 1.5x
+ * must bring about 11 % more throughput. */
 export const RISE_ELASTICITY = 0.25;
+/** A lower limit is taken only when the higher one brought less than this (about 4 % for a step of 1.5x): speed
+ * comes first, so between the two thresholds the higher limit stays. */
+export const FALL_ELASTICITY = 0.1;
 const STEP = 1.5;
 
 export function stepUp(limit: number, { ceiling }: ConcurrencyLimits): number {
@@ -51,11 +54,12 @@ export function nextLimit(state: ConcurrencyState, measured: Window, limits: Con
     const up = stepUp(measured.limit, limits);
     return { limit: up !== measured.limit ? up : stepDown(measured.limit, limits), previous: measured };
   }
-  const higherPays = elasticity(previous, measured) >= RISE_ELASTICITY;
+  const e = elasticity(previous, measured);
   const wentUp = measured.limit > previous.limit;
   let limit: number;
-  if (wentUp) limit = higherPays ? stepUp(measured.limit, limits) : previous.limit;
-  else limit = higherPays ? previous.limit : stepDown(measured.limit, limits);
+  if (e >= RISE_ELASTICITY) limit = wentUp ? stepUp(measured.limit, limits) : previous.limit;
+  else if (e < FALL_ELASTICITY) limit = wentUp ? previous.limit : stepDown(measured.limit, limits);
+  else limit = Math.max(measured.limit, previous.limit); // unclear: keep the higher
   // At the ceiling (or floor) the limit stays: keep comparing against the same earlier window.
   return limit === measured.limit ? { limit, previous } : { limit, previous: measured };
 }

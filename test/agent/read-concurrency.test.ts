@@ -39,8 +39,12 @@ describe('read concurrency', () => {
       model: (l) => l * 10, limits: { floor: 1, ceiling: 1 }, start: 16, settlesIn: [1, 1] },
     { name: 'climbs from a low start when the storage is distant',
       model: (l) => l * 10, limits: { floor: 2, ceiling: 24 }, start: 2, settlesIn: [24, 24] },
-    { name: 'does not rise for a gain of 5 % per step (memory is not spent for noise)',
-      model: (l) => 100 * Math.pow(l, 0.12), limits: { floor: 2, ceiling: 16 }, start: 16, settlesIn: [2, 3] },
+    { name: 'falls when a step of 1.5x brings only 2 % (memory is not spent for nothing)',
+      model: (l) => 100 * Math.pow(l, 0.05), limits: { floor: 2, ceiling: 16 }, start: 16, settlesIn: [2, 2] },
+    { name: 'keeps the higher limit when a step brings about 7 % (not clearly worth it, not clearly wasted)',
+      model: (l) => 100 * Math.pow(l, 0.18), limits: { floor: 2, ceiling: 16 }, start: 16, settlesIn: [16, 16] },
+    { name: 'does not climb from a low start for a gain of 7 % per step',
+      model: (l) => 100 * Math.pow(l, 0.18), limits: { floor: 2, ceiling: 16 }, start: 4, settlesIn: [6, 6] },
   ];
   for (const c of cases) {
     it(`Can find its level: ${c.name}`, () => {
