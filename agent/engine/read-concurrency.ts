@@ -27,9 +27,10 @@ export interface ConcurrencyState {
 /** A higher limit is worth its memory when it brought at least this share of the proportional gain: a step of 1.5x
  * must bring about 11 % more throughput. */
 export const RISE_ELASTICITY = 0.25;
-/** A lower limit is taken only when the higher one brought less than this (about 4 % for a step of 1.5x): speed
- * comes first, so between the two thresholds the higher limit stays. */
-export const FALL_ELASTICITY = 0.1;
+/** A lower limit is taken only when the higher one brought nothing (elasticity 0 or below). A looser rule (below
+ * 0.1, ~4 % per step) drifted down to 2-5 reads on a loaded machine, where noisy windows made 16 look no better,
+ * and took 102 s where the fixed 16 took 45 s (docs/performance.md): speed first, memory is bounded anyway. */
+export const FALL_ELASTICITY = 0;
 const STEP = 1.5;
 
 export function stepUp(limit: number, { ceiling }: ConcurrencyLimits): number {
@@ -58,7 +59,7 @@ export function nextLimit(state: ConcurrencyState, measured: Window, limits: Con
   const wentUp = measured.limit > previous.limit;
   let limit: number;
   if (e >= RISE_ELASTICITY) limit = wentUp ? stepUp(measured.limit, limits) : previous.limit;
-  else if (e < FALL_ELASTICITY) limit = wentUp ? previous.limit : stepDown(measured.limit, limits);
+  else if (e <= FALL_ELASTICITY) limit = wentUp ? previous.limit : stepDown(measured.limit, limits);
   else limit = Math.max(measured.limit, previous.limit); // unclear: keep the higher
   // At the ceiling (or floor) the limit stays: keep comparing against the same earlier window.
   return limit === measured.limit ? { limit, previous } : { limit, previous: measured };

@@ -27,9 +27,10 @@ export function createReadGate(options: { chunks: Chunk[]; parallelism: number; 
   return new ReadGate({ floor: Math.min(ceiling, FLOOR_READS), ceiling, start: START_READS, adaptive: options.adaptiveParallelism ?? true });
 }
 
-/** A window ends after at least this many reads and this long, so one slow read does not decide alone. */
-const MIN_WINDOW_READS = 4;
-const MIN_WINDOW_MS = 200;
+/** A window ends after at least this many reads, twice the limit, and this long, so a few slow reads do not decide
+ * alone (shorter windows, 4 reads or the limit and 200 ms, were too noisy on a loaded machine). */
+const MIN_WINDOW_READS = 8;
+const MIN_WINDOW_MS = 500;
 
 export class ReadGate {
   private state: ConcurrencyState;
@@ -98,7 +99,7 @@ export class ReadGate {
     this.windowReads += 1;
     this.windowBytes += bytes;
     const elapsed = now - this.windowStart;
-    if (this.windowReads < Math.max(MIN_WINDOW_READS, this.state.limit) || elapsed < MIN_WINDOW_MS) return;
+    if (this.windowReads < Math.max(MIN_WINDOW_READS, 2 * this.state.limit) || elapsed < MIN_WINDOW_MS) return;
     const before = this.state.limit;
     this.state = nextLimit(this.state, { limit: before, throughput: (this.windowBytes * 1000) / elapsed }, this.options);
     if (this.state.limit !== before) {

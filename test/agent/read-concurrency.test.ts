@@ -39,8 +39,8 @@ describe('read concurrency', () => {
       model: (l) => l * 10, limits: { floor: 1, ceiling: 1 }, start: 16, settlesIn: [1, 1] },
     { name: 'climbs from a low start when the storage is distant',
       model: (l) => l * 10, limits: { floor: 2, ceiling: 24 }, start: 2, settlesIn: [24, 24] },
-    { name: 'falls when a step of 1.5x brings only 2 % (memory is not spent for nothing)',
-      model: (l) => 100 * Math.pow(l, 0.05), limits: { floor: 2, ceiling: 16 }, start: 16, settlesIn: [2, 2] },
+    { name: 'keeps the higher limit when a step of 1.5x still brings 2 % (speed first)',
+      model: (l) => 100 * Math.pow(l, 0.05), limits: { floor: 2, ceiling: 16 }, start: 16, settlesIn: [16, 16] },
     { name: 'keeps the higher limit when a step brings about 7 % (not clearly worth it, not clearly wasted)',
       model: (l) => 100 * Math.pow(l, 0.18), limits: { floor: 2, ceiling: 16 }, start: 16, settlesIn: [16, 16] },
     { name: 'does not climb from a low start for a gain of 7 % per step',
@@ -56,6 +56,13 @@ describe('read concurrency', () => {
       if (c.meanAtLeast !== undefined) assert.ok(mean(settled) >= c.meanAtLeast, `settled too low: ${seen.join(' ')}`);
     });
   }
+
+  it('Cannot be talked down by noisy windows where reads still pay (loaded machine: ±15 % per window)', () => {
+    let seed = 7;
+    const noise = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return 0.85 + 0.3 * (seed / 2 ** 31); };
+    const seen = trajectory((l) => Math.sqrt(l) * 100 * noise(), { floor: 2, ceiling: 16 }, 16, 200);
+    assert.ok(mean(seen) >= 10, `mean ${mean(seen).toFixed(1)}: ${seen.join(' ')}`);
+  });
 
   it('Can follow a change of the storage: rises when the latency grows, falls again when it shrinks', () => {
     const limits = { floor: 2, ceiling: 32 };
