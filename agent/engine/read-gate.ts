@@ -50,6 +50,9 @@ export class ReadGate {
     this.state = { limit: start, previous: null };
     this.history = [start];
     this.now = options.now ?? (() => performance.now());
+    // The first reads are the pipeline filling (each pays its whole latency at once): measured, they made the start
+    // limit look slow and the first step down look free.
+    this.settling = options.adaptive ? start : 0;
     this.windowStart = this.now();
   }
 
