@@ -95,12 +95,12 @@ if (testDialects().includes('mariadb')) {
         const moduleOnBackupRun = await command(Number(backupRun), 'pending', null);
         const before = await db('s3_cloudbackup_run_commands').whereIn('id', [finished, modulePending, moduleOnBackupRun]).orderBy('id');
 
-        assert.deepEqual(await migrate(db), ['0006-own-restore-command-type']);
+        assert.deepEqual(await migrate(db, MIGRATIONS.filter((m) => m.id < '0007')), ['0006-own-restore-command-type']);
         const typeOf = async (id: number) => (await db('s3_cloudbackup_run_commands').where('id', id).first('type')).type as string;
         assert.deepEqual([await typeOf(pending), await typeOf(inHand)], ['hypervrestore_restore', 'hypervrestore_restore']);
         assert.deepEqual(await db('s3_cloudbackup_run_commands').whereIn('id', [finished, modulePending, moduleOnBackupRun]).orderBy('id'), before);
         assert.deepEqual((await referencePoll(db, { id: f.a.agentId, clientId: f.a.clientId })).map((r) => r.id), [modulePending, moduleOnBackupRun]);
-        assert.deepEqual(await migrate(db), [], 'runs once');
+        assert.deepEqual(await migrate(db, MIGRATIONS.filter((m) => m.id < '0007')), [], 'runs once');
       });
     });
   });

@@ -4,6 +4,7 @@
 // It needs the agent (dist/agent/main.js) and the agent branch's test helpers (kopia.ts, agent-process.ts); on a
 // branch without them this file registers a note instead of a test, because nothing here could run.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,28 @@ const AGENT_AVAILABLE = existsSync(projectPath('dist/agent/main.js')) && existsS
 interface LiveFacts { bars: number[]; speed: string; eta: string }
 
 /** Samples the live page ten times a second (what a customer watching it sees); the samples, when asked. */
+/**
+ * Slows the agent's kopia server to a fraction of its speed (stopped 300 ms, running 100 ms, over and over) until the
+ * returned stop is called: on a quiet machine the disk is otherwise written between two of the page's polls, and the
+ * walk is here to see the bar move. The agent itself runs on, so its heartbeats report the slowed progress.
+ */
+function throttleKopiaServers(workDir: string): () => Promise<void> {
+  let running = true;
+  const servers = () => execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')
+    .filter((line) => line.includes('server start') && line.includes(workDir)).map((line) => Number(line.trim().split(/\s+/)[0]));
+  const signal = (pids: number[], name: NodeJS.Signals) => { for (const pid of pids) { try { process.kill(pid, name); } catch { /* ended */ } } };
+  const loop = (async () => {
+    while (running) {
+      const pids = servers();
+      signal(pids, 'SIGSTOP');
+      await new Promise((r) => setTimeout(r, 300));
+      signal(pids, 'SIGCONT');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => { running = false; await loop; signal(servers(), 'SIGCONT'); };
+}
+
 async function watchLiveFacts(page: Page): Promise<() => Promise<LiveFacts[]>> {
   await page.evaluate(() => {
     const samples: LiveFacts[] = [];
@@ -115,6 +138,7 @@ describe('Restore walk with the real agent, in Chromium', function () {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Target folder on your Hyper-V host').fill('D:\\Restores\\web-01');
     await page.getByRole('button', { name: 'Review' }).click();
+    const unthrottle = throttleKopiaServers(join(dir, 'agent-work'));
     await page.getByRole('button', { name: 'Start restore' }).click();
     await page.waitForURL(/\/pages\/live\?run_id=\d+$/);
     const seen = await watchLiveFacts(page);
@@ -122,6 +146,8 @@ describe('Restore walk with the real agent, in Chromium', function () {
       await page.getByRole('heading', { name: /^Restore (completed|failed|cancelled)/ }).waitFor({ timeout: 300_000 });
     } catch (thrown) {
       throw new Error(`the restore did not finish: ${String(thrown)}\nagent output:\n${agent.output().slice(-3000)}`);
+    } finally {
+      await unthrottle();
     }
     await screenshot(page, '30-agent-walk-finished');
     const moving = (await seen()).filter((s) => s.bars.some((v) => v > 0 && v < 100));
