@@ -20,6 +20,7 @@ require_once __DIR__ . '/lib/Csrf.php';
 require_once __DIR__ . '/lib/ClientRoutes.php';
 require_once __DIR__ . '/lib/Theme.php';
 require_once __DIR__ . '/lib/RequestBody.php';
+require_once __DIR__ . '/lib/ApiRequest.php';
 require_once __DIR__ . '/lib/Unavailable.php';
 require_once __DIR__ . '/lib/NoticeTemplate.php';
 require_once __DIR__ . '/lib/NoticePass.php';

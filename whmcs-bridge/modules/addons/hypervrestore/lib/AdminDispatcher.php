@@ -91,29 +91,12 @@ final class AdminDispatcher
 
     private function api(array $query, array $post, array $server): SidecarResponse
     {
-        $route = is_string($query['api']) ? (self::APIS[$query['api']] ?? null) : null;
-        if ($route === null) {
-            return SidecarResponse::fail(404, Lang::text($this->vars, 'not_found'));
+        $checked = ApiRequest::check(self::APIS, $this->identity->adminId !== null, $this->vars, $query, $post, $server);
+        if ($checked instanceof SidecarResponse) {
+            return $checked;
         }
-        if ($this->identity->adminId === null) {
-            return SidecarResponse::fail(401, Lang::text($this->vars, 'login_required'));
-        }
-        $method = strtoupper((string) ($server['REQUEST_METHOD'] ?? 'GET'));
-        if ($method !== $route[0]) {
-            return SidecarResponse::fail(405, Lang::text($this->vars, 'method_not_allowed'));
-        }
-        if ($method === 'POST' && !Csrf::valid($post, $server)) {
-            return SidecarResponse::fail(403, Lang::text($this->vars, 'csrf_failed'));
-        }
-        $target = ClientRoutes::target($route[1], $route[2], $query);
-        if ($target === null) {
-            return SidecarResponse::fail(400, Lang::text($this->vars, 'bad_request'));
-        }
-        $body = $method === 'POST' ? RequestBody::read($post, $server) : ['', ''];
-        if ($body === null) {
-            return SidecarResponse::fail(413, Lang::text($this->vars, 'body_too_large'));
-        }
-        return $this->client->sendOrLog('admin:api:' . $query['api'], $method, $target, '', (string) $this->identity->adminId, $body[0], $body[1])
+        [$method, $target, $body, $type] = $checked;
+        return $this->client->sendOrLog('admin:api:' . $query['api'], $method, $target, '', (string) $this->identity->adminId, $body, $type)
             ?? Unavailable::json($this->vars);
     }
 

@@ -57,29 +57,12 @@ final class ClientDispatcher
 
     private function api(array $query, array $post, array $server): SidecarResponse
     {
-        $route = is_string($query['api']) ? (ClientRoutes::APIS[$query['api']] ?? null) : null;
-        if ($route === null) {
-            return SidecarResponse::fail(404, Lang::text($this->vars, 'not_found'));
+        $checked = ApiRequest::check(ClientRoutes::APIS, $this->identity->clientId !== null, $this->vars, $query, $post, $server);
+        if ($checked instanceof SidecarResponse) {
+            return $checked;
         }
-        if ($this->identity->clientId === null) {
-            return SidecarResponse::fail(401, Lang::text($this->vars, 'login_required'));
-        }
-        $method = strtoupper((string) ($server['REQUEST_METHOD'] ?? 'GET'));
-        if ($method !== $route[0]) {
-            return SidecarResponse::fail(405, Lang::text($this->vars, 'method_not_allowed'));
-        }
-        if ($method === 'POST' && !Csrf::valid($post, $server)) {
-            return SidecarResponse::fail(403, Lang::text($this->vars, 'csrf_failed'));
-        }
-        $target = ClientRoutes::target($route[1], $route[2], $query);
-        if ($target === null) {
-            return SidecarResponse::fail(400, Lang::text($this->vars, 'bad_request'));
-        }
-        $body = $method === 'POST' ? RequestBody::read($post, $server) : ['', ''];
-        if ($body === null) {
-            return SidecarResponse::fail(413, Lang::text($this->vars, 'body_too_large'));
-        }
-        return $this->call($method, $target, $body[0], 'api:' . $query['api'], $body[1]) ?? Unavailable::json($this->vars);
+        [$method, $target, $body, $type] = $checked;
+        return $this->call($method, $target, $body, 'api:' . $query['api'], $type) ?? Unavailable::json($this->vars);
     }
 
     private function asset(mixed $path): SidecarResponse
