@@ -1,13 +1,16 @@
 // Measurements for the restore benchmark: peak RSS of a set of processes (sampled from /proc), allocated bytes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { sampleProc } from '../lib/proc-stats.js';
+
+const listPids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name));
 
 /** Samples the summed RSS of every process whose command line contains `needle`; returns the peak on stop(). */
 export function sampleRss(needle: string, everyMs = 100): { stop(): number } {
   let peak = 0;
   const timer = setInterval(() => {
     let total = 0;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    for (const pid of listPids()) {
       try {
         if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) continue;
         const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -28,25 +31,29 @@ export interface AgentRss {
   server: number;
   /** the highest sum of every process of the agent's run (node, server, short kopia calls) seen at one sample */
   together: number;
+  /** CPU seconds (user + system) each part used, as last seen before it ended */
+  cpu: { node: number; server: number; other: number };
 }
 
-/** The agent's memory, taken apart and together: every process whose command line contains `needle` (the run's
- * work folder) is sampled; each process's own peak comes from its VmHWM, so a spike between samples still counts. */
+type AgentPart = 'node' | 'server' | 'other';
+
+/** The agent's memory and CPU, taken apart and together: every process whose command line contains `needle` (the
+ * run's work folder) is sampled; each process's own peak comes from its VmHWM, so a spike between samples still
+ * counts. A process's CPU is its last sample, so up to one interval of it is missed at its end. */
 export function sampleAgentRss(needle: string, everyMs = 100): { stop(): AgentRss } {
-  const peakOf = new Map<string, { kind: 'node' | 'server' | 'other'; hwm: number }>();
+  const seen = new Map<string, { kind: AgentPart; hwm: number; cpuSeconds: number }>();
   let together = 0;
   const sample = () => {
     let total = 0;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    for (const pid of listPids()) {
       try {
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
         if (!cmdline.includes(needle)) continue;
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+        const proc = sampleProc(Number(pid));
         const argv = cmdline.split('\0');
         const kind = /node$/.test(argv[0] ?? '') ? 'node' : argv.includes('server') ? 'server' : 'other';
-        peakOf.set(pid, { kind, hwm: Math.max(peakOf.get(pid)?.hwm ?? 0, kib('VmHWM')) });
-        total += kib('VmRSS');
+        seen.set(pid, { kind, hwm: Math.max(seen.get(pid)?.hwm ?? 0, proc.peakRssBytes), cpuSeconds: proc.cpuSeconds });
+        total += proc.rssBytes;
       } catch {
         // the process ended between listing and reading
       }
@@ -54,8 +61,32 @@ export function sampleAgentRss(needle: string, everyMs = 100): { stop(): AgentRs
     together = Math.max(together, total);
   };
   const timer = setInterval(sample, everyMs);
-  const peak = (kind: 'node' | 'server') => Math.max(0, ...[...peakOf.values()].filter((p) => p.kind === kind).map((p) => p.hwm));
-  return { stop: () => { clearInterval(timer); return { node: peak('node'), server: peak('server'), together }; } };
+  const of = (kind: AgentPart) => [...seen.values()].filter((p) => p.kind === kind);
+  const peak = (kind: AgentPart) => Math.max(0, ...of(kind).map((p) => p.hwm));
+  const cpu = (kind: AgentPart) => of(kind).reduce((sum, p) => sum + p.cpuSeconds, 0);
+  return { stop: () => {
+    clearInterval(timer);
+    return { node: peak('node'), server: peak('server'), together, cpu: { node: cpu('node'), server: cpu('server'), other: cpu('other') } };
+  } };
+}
+
+/** CPU seconds used by the processes whose command line contains `needle`, counted from now to stop(). */
+export function cpuOf(needle: string): { stop(): number } {
+  const total = () => listPids().reduce((sum, pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle) ? sum + sampleProc(Number(pid)).cpuSeconds : sum;
+    } catch {
+      return sum;
+    }
+  }, 0);
+  const from = total();
+  return { stop: () => total() - from };
+}
+
+/** CPU seconds of this process (the bench itself: the latency proxy runs in it), from now to stop(). */
+export function ownCpu(): { stop(): number } {
+  const from = process.cpuUsage();
+  return { stop: () => { const used = process.cpuUsage(from); return (used.user + used.system) / 1e6; } };
 }
 
 export async function allocatedBytes(path: string): Promise<number> {

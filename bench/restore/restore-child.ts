@@ -34,7 +34,8 @@ try {
   // What a user waits for: opening the repository (kopia server start) and the disk, like `kopia snapshot restore`.
   const seconds = (Date.now() - opening) / 1000;
   const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
-  process.stdout.write(JSON.stringify({ ...result, seconds, openSeconds, peakRss }) + '\n');
+  const used = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ ...result, seconds, openSeconds, peakRss, cpuSeconds: (used.user + used.system) / 1e6 }) + '\n');
 } finally {
   await session.close();
 }

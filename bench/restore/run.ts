@@ -17,7 +17,7 @@ import { loadAverage } from '../lib/proc-stats.js';
 import { choiceListFlag, numberFlag, numberListFlag, printJson, printTable, progress } from '../lib/report.js';
 import { chunkCensus, type ChunkCensus } from './chunk-census.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import { allocatedBytes, mb, sampleAgentRss, sampleRss } from './measure.js';
+import { allocatedBytes, cpuOf, mb, ownCpu, sampleAgentRss, sampleRss } from './measure.js';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = numberFlag('size', 'BENCH_SIZE_MIB', 2048);
@@ -52,6 +52,19 @@ interface Row {
   identical: boolean;
   chunksFetched?: number;
   chunksSkippedZero?: number;
+  cpu: CpuSplit;
+}
+
+/** CPU seconds of one restore, by who spent them: with two cores shared by all four, any of them can be the limit. */
+interface CpuSplit {
+  /** ours: the engine's node process; kopia: the kopia CLI */
+  restorer: number;
+  /** ours only: the loopback kopia server and the short kopia calls beside it */
+  server: number;
+  /** versitygw */
+  storage: number;
+  /** the bench process, where the latency proxy runs */
+  proxy: number;
 }
 
 function benchLayout(): DiskLayout {
@@ -88,12 +101,27 @@ async function backUp(repo: TestRepository, disk: string, layout: DiskLayout): P
   return manifestId;
 }
 
-async function timed(needle: string, run: () => Promise<unknown>): Promise<{ seconds: number; peakRss: number }> {
+async function timed(needle: string, run: () => Promise<unknown>): Promise<{ seconds: number; peakRss: number; cpu: CpuSplit }> {
   const sampler = sampleRss(needle);
+  const processes = sampleAgentRss(needle);
+  const around = cpuAround();
   const started = Date.now();
   await run();
-  return { seconds: (Date.now() - started) / 1000, peakRss: sampler.stop() };
+  const seconds = (Date.now() - started) / 1000;
+  const used = processes.stop().cpu;
+  return { seconds, peakRss: sampler.stop(), cpu: { ...around.stop(), restorer: used.node + used.other, server: used.server } };
 }
+
+let storageNeedle = '';
+
+/** The CPU the storage and the proxy spent while one restore ran. */
+function cpuAround(): { stop(): Pick<CpuSplit, 'storage' | 'proxy'> } {
+  const storage = cpuOf(storageNeedle);
+  const proxy = ownCpu();
+  return { stop: () => ({ storage: storage.stop(), proxy: proxy.stop() }) };
+}
+
+const cpuText = (cpu: CpuSplit) => `CPU s ${cpu.restorer.toFixed(1)} + ${cpu.server.toFixed(1)} + ${cpu.storage.toFixed(1)} + ${cpu.proxy.toFixed(1)}`;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -127,6 +155,8 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'hvr-bench-'));
   const gw = await startVersityGw();
+  // versitygw's command line holds `--port <endpoint>`; nothing else started here does.
+  storageNeedle = `--port\0${gw.endpoint}\0`;
   const layout = benchLayout();
   try {
     await gw.createBucket('bench');
@@ -156,14 +186,16 @@ async function runOurs(dir: string, spec: TestRepository['spec'], password: stri
     adaptive: engine === 'adaptive' };
   // The work folder on the child's command line too (not a secret), so one sampler finds the engine and its server.
   const agentRss = sampleAgentRss(workDir);
+  const around = cpuAround();
   const result = await execa(process.execPath, [...(process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean), projectPath('dist/bench/restore/restore-child.js'), workDir],
     { env: { BENCH_RESTORE: JSON.stringify(input) } });
-  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; chunksFetched: number; chunksSkippedZero: number; readLimits?: number[] };
+  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; cpuSeconds?: number; chunksFetched: number; chunksSkippedZero: number; readLimits?: number[] };
   const rss = agentRss.stop();
-  progress(`ours (${engine}): ${child.seconds.toFixed(1)} s (${child.openSeconds.toFixed(1)} s opening), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; reads in flight ${(child.readLimits ?? []).join(' → ')}; peak RSS node ${mb(child.peakRss).toFixed(0)} MB + kopia server ${mb(rss.server).toFixed(0)} MB (together at one moment ${mb(rss.together).toFixed(0)} MB)`);
+  const cpu: CpuSplit = { ...around.stop(), restorer: child.cpuSeconds ?? rss.cpu.node, server: rss.cpu.server + rss.cpu.other };
+  progress(`ours (${engine}): ${child.seconds.toFixed(1)} s (${child.openSeconds.toFixed(1)} s opening), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; reads in flight ${(child.readLimits ?? []).join(' → ')}; peak RSS node ${mb(child.peakRss).toFixed(0)} MB + kopia server ${mb(rss.server).toFixed(0)} MB (together at one moment ${mb(rss.together).toFixed(0)} MB); ${cpuText(cpu)} (engine + kopia server + S3 + proxy)`);
   await rm(workDir, { recursive: true, force: true });
   return { method: engine === 'adaptive' ? 'ours' : 'ours-fixed', seconds: child.seconds, peakRss: child.peakRss, serverRss: rss.server, togetherRss: rss.together,
-    readLimits: child.readLimits, ...(await checkOutput(targetFile, expected)), chunksFetched: child.chunksFetched, chunksSkippedZero: child.chunksSkippedZero };
+    readLimits: child.readLimits, cpu, ...(await checkOutput(targetFile, expected)), chunksFetched: child.chunksFetched, chunksSkippedZero: child.chunksSkippedZero };
 }
 
 async function runKopiaRestore(dir: string, spec: TestRepository['spec'], password: string, manifestId: string, expected: string): Promise<Row> {
@@ -174,19 +206,19 @@ async function runKopiaRestore(dir: string, spec: TestRepository['spec'], passwo
   const common = [`--config-file=${config}`, `--log-dir=${join(home, 'logs')}`];
   const target = join(dir, 'out', 'kopia.vhdx');
   // Timed from the connect on, as ours is timed from its own connect: both start from a host that knows nothing.
-  const { seconds, peakRss } = await timed(config, async () => {
+  const { seconds, peakRss, cpu } = await timed(config, async () => {
     await execa(kopiaPath(), ['repository', 'connect', 's3', `--bucket=${spec.bucket}`, `--endpoint=${spec.endpoint}`, `--prefix=${spec.prefix}`,
       `--region=${spec.region}`, '--disable-tls', '--readonly', '--no-persist-credentials', `--cache-directory=${join(home, 'cache')}`, ...common], { env, extendEnv: false });
     await execa(kopiaPath(), ['snapshot', 'restore', manifestId, target, '--mode=local', '--write-sparse-files', '--no-progress', ...common], { env, extendEnv: false });
   });
   await rm(home, { recursive: true, force: true });
-  progress(`kopia: ${seconds.toFixed(1)} s`);
-  return { method: 'kopia', seconds, peakRss, ...(await checkOutput(target, expected)) };
+  progress(`kopia: ${seconds.toFixed(1)} s; ${cpuText(cpu)} (kopia CLI + - + S3 + proxy)`);
+  return { method: 'kopia', seconds, peakRss, cpu, ...(await checkOutput(target, expected)) };
 }
 
 async function runCp(source: string, target: string, expected: string): Promise<Row> {
-  const { seconds, peakRss } = await timed(target, () => execa('cp', [source, target]));
-  return { method: 'cp', seconds, peakRss, ...(await checkOutput(target, expected)) };
+  const { seconds, peakRss, cpu } = await timed(target, () => execa('cp', [source, target]));
+  return { method: 'cp', seconds, peakRss, cpu, ...(await checkOutput(target, expected)) };
 }
 
 /** Size on disk and bytes of a restored file, which is then deleted (three 2 GiB copies per round add up). */
@@ -217,6 +249,8 @@ interface MethodSummary {
   readLimits?: number[][];
   allocated: number;
   identical: boolean;
+  /** median CPU seconds of each part */
+  cpu: CpuSplit;
 }
 
 function summarize(rows: Row[], size: number): MethodSummary[] {
@@ -231,6 +265,8 @@ function summarize(rows: Row[], size: number): MethodSummary[] {
       ...(ours ? { serverPeakRss: most((r) => r.serverRss ?? 0), agentPeakRss: most((r) => r.peakRss + (r.serverRss ?? 0)),
         togetherPeakRss: most((r) => r.togetherRss ?? 0), readLimits: of.map((r) => r.readLimits ?? []) } : {}),
       allocated: most((r) => r.allocated), identical: of.every((r) => r.identical),
+      cpu: { restorer: median(of.map((r) => r.cpu.restorer)), server: median(of.map((r) => r.cpu.server)),
+        storage: median(of.map((r) => r.cpu.storage)), proxy: median(of.map((r) => r.cpu.proxy)) },
     };
   });
 }
@@ -247,11 +283,12 @@ function report(results: LatencyResult[], census: ChunkCensus, size: number, loa
   for (const s of summary) {
     const kopia = s.methods.find((m) => m.method === 'kopia')!;
     printTable(`Restore of a ${(size / MiB).toFixed(0)} MiB disk (70% random, 30% zero; Full + ${INCREMENTALS} x 5% Incrementals), S3 at ${s.oneWayMs} ms each way, median of ${ROUNDS} alternating rounds (load before ${loadBefore}, after ${loadAfter})`,
-      ['method', 'seconds (each round)', 'MB/s', 'vs kopia restore', 'peak RSS MB', 'agent MB: node + kopia server (at one moment)', 'reads in flight', 'allocated MB / logical MB', 'bytes identical'],
+      ['method', 'seconds (each round)', 'MB/s', 'vs kopia restore', 'peak RSS MB', 'agent MB: node + kopia server (at one moment)', 'reads in flight', 'CPU s: restorer + kopia server + S3 + proxy', 'allocated MB / logical MB', 'bytes identical'],
       s.methods.map((m) => [LABELS[m.method], `${m.seconds.toFixed(1)} (${m.runs.map((x) => x.toFixed(1)).join(', ')})`, m.mbPerSecond,
         `${(kopia.seconds / m.seconds).toFixed(2)}x`, mb(m.peakRss),
         m.agentPeakRss === undefined ? '' : `${mb(m.agentPeakRss).toFixed(0)} = ${mb(m.peakRss).toFixed(0)} + ${mb(m.serverPeakRss ?? 0).toFixed(0)} (${mb(m.togetherPeakRss ?? 0).toFixed(0)})`,
         (m.readLimits ?? []).map((limits) => limits.join(' ')).join('; '),
+        `${m.cpu.restorer.toFixed(1)} + ${m.cpu.server.toFixed(1)} + ${m.cpu.storage.toFixed(1)} + ${m.cpu.proxy.toFixed(1)} = ${(m.cpu.restorer + m.cpu.server + m.cpu.storage + m.cpu.proxy).toFixed(1)}`,
         `${mb(m.allocated).toFixed(0)} / ${mb(size).toFixed(0)}`, m.identical ? 'yes' : 'NO']));
   }
   const ratioAt = (ms: number) => summary.find((s) => s.oneWayMs === ms)?.ratio;
