@@ -5,7 +5,8 @@
 // chunk is written by us, from one shared zero buffer, piece by piece, so it is ordinary, visible progress.
 import { setMaxListeners } from 'node:events';
 import type { Chunk } from './chunk-map.js';
-import { BufferPool, DEFAULT_BYTES_IN_FLIGHT, isAllZero, writeAll, type ParallelWriteOptions, type ParallelWriteResult } from './parallel-writer.js';
+import { ChunkArena } from './chunk-arena.js';
+import { DEFAULT_BYTES_IN_FLIGHT, isAllZero, writeAll, type ParallelWriteOptions, type ParallelWriteResult } from './parallel-writer.js';
 import { createReadGate } from './read-gate.js';
 import { RestoreError } from './types.js';
 import { WriteBehind } from './write-behind.js';
@@ -30,8 +31,8 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
   const parallelism = Math.max(1, options.parallelism);
   setMaxListeners(Math.max(64, parallelism * 2), signal);
   const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
-  const pool = new BufferPool(limit);
-  const gate = createReadGate(options, limit, BufferPool.sizeFor);
+  const arena = new ChunkArena(limit);
+  const gate = createReadGate(options, limit, ChunkArena.sliceFor);
   const behind = new WriteBehind(file, options.flushEveryBytes);
   const zeros = (zeroPiece ??= Buffer.alloc(ZERO_PIECE));
 
@@ -40,20 +41,18 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
   let readError: unknown = null;
   let drained: (() => void) | null = null;
   let ahead = 0; // next chunk index the window may take in
-  let held = 0; // bytes of the buffers the window holds
   let inFlight = 0;
 
-  const fetchOf = (chunk: Chunk): Fetch => {
-    const shared = fetching.get(chunk.objectId);
-    if (shared) {
-      shared.users += 1;
-      return shared;
-    }
-    const buffer = pool.take(chunk.length);
-    held += buffer.length;
+  const share = (entry: Fetch): Fetch => {
+    entry.users += 1;
+    return entry;
+  };
+
+  /** Starts the read of a chunk's object into its slice of the arena. */
+  const fetchInto = (chunk: Chunk, buffer: Buffer): Fetch => {
     inFlight += 1;
     let delivered = 0;
-    const data = options.read(chunk.objectId, signal, buffer.subarray(0, chunk.length)).then((bytes) => {
+    const data = options.read(chunk.objectId, signal, buffer).then((bytes) => {
       delivered = bytes.length;
       result.chunksFetched += 1;
       if (isAllZero(bytes)) knownZero.add(chunk.objectId);
@@ -74,17 +73,24 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
     return entry;
   };
 
-  /** Takes chunks into the window while the read gate and bytes allow; one chunk always fits. */
+  /** Takes chunks into the window while the read gate and the arena allow; one chunk always fits. */
   const fill = () => {
     while (ahead < chunks.length && !signal.aborted) {
       const chunk = chunks[ahead]!;
       if (!knownZero.has(chunk.objectId)) {
-        // A chunk whose object is already being read shares that read: no new place, no new buffer.
-        if (!fetching.has(chunk.objectId)) {
-          if (held > 0 && held + BufferPool.sizeFor(chunk.length) > limit) return;
-          if (!gate.tryEnter()) return;
+        // A chunk whose object is already being read shares that read: no new place, no new memory.
+        const shared = fetching.get(chunk.objectId);
+        if (shared) {
+          window.set(ahead, share(shared));
+        } else {
+          const buffer = arena.tryTake(chunk.length);
+          if (!buffer) return;
+          if (!gate.tryEnter()) {
+            arena.give(buffer);
+            return;
+          }
+          window.set(ahead, fetchInto(chunk, buffer));
         }
-        window.set(ahead, fetchOf(chunk));
       }
       ahead += 1;
     }
@@ -94,8 +100,7 @@ export async function writeChunksInOrder(options: ParallelWriteOptions): Promise
     entry.users -= 1;
     if (entry.users > 0) return;
     fetching.delete(chunk.objectId);
-    pool.give(entry.buffer);
-    held -= entry.buffer.length;
+    arena.give(entry.buffer);
     fill();
   };
 

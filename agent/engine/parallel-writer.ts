@@ -3,6 +3,7 @@
 // and 4 KiB-aligned zero runs inside fetched chunks are skipped too, so the output stays sparse.
 import { setMaxListeners } from 'node:events';
 import type { FileHandle } from 'node:fs/promises';
+import { ChunkArena } from './chunk-arena.js';
 import { groupByObject, type Chunk } from './chunk-map.js';
 import { createReadGate } from './read-gate.js';
 import { RestoreError } from './types.js';
@@ -50,9 +51,8 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
   const signal = AbortSignal.any([options.signal, failed.signal]);
   setMaxListeners(Math.max(64, options.parallelism * 2), signal); // one abort listener per request in flight
   const limit = options.maxBytesInFlight ?? DEFAULT_BYTES_IN_FLIGHT;
-  const budget = new ByteBudget(limit);
-  const pool = new BufferPool(limit);
-  const gate = createReadGate(options, limit, BufferPool.sizeFor);
+  const arena = new ChunkArena(limit);
+  const gate = createReadGate(options, limit, ChunkArena.sliceFor);
   signal.addEventListener('abort', () => gate.wakeAll(), { once: true });
   const behind = new WriteBehind(options.file, options.flushEveryBytes);
   let next = 0;
@@ -64,13 +64,16 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
       if (knownZero.has(objectId)) {
         result.chunksSkippedZero += places.length;
       } else {
-        // A place among the reads first, then budget, then the buffer: a worker waiting must not hold memory.
+        // A place among the reads first, then the memory: a worker waiting for a place must not hold memory.
         if (!(await gate.enter(signal))) break;
-        const release = await budget.acquire(BufferPool.sizeFor(places[0].length), signal);
-        const buffer = pool.take(places[0].length);
+        const buffer = await arena.take(places[0].length, signal);
+        if (!buffer) {
+          gate.leave(0);
+          break;
+        }
         try {
           let delivered = 0;
-          const data = await options.read(objectId, signal, buffer.subarray(0, places[0].length))
+          const data = await options.read(objectId, signal, buffer)
             .then((bytes) => { delivered = bytes.length; return bytes; })
             .finally(() => gate.leave(delivered));
           result.chunksFetched += 1;
@@ -85,8 +88,7 @@ export async function writeChunksInParallel(options: ParallelWriteOptions): Prom
             }
           }
         } finally {
-          pool.give(buffer);
-          release();
+          arena.give(buffer);
         }
       }
       bytesDone += placed;
@@ -144,54 +146,4 @@ export async function writeAll(file: FileHandle, data: Buffer, position: number)
     done += bytesWritten;
   }
   return done;
-}
-
-/** Bounds the chunk bytes held at once, so memory stays flat whatever the parallelism and chunk size. */
-export class ByteBudget {
-  private used = 0;
-  private waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async acquire(bytes: number, signal: AbortSignal): Promise<() => void> {
-    // A chunk larger than the whole budget still runs, alone.
-    while (this.used > 0 && this.used + bytes > this.limit && !signal.aborted) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.used += bytes;
-    return () => {
-      this.used -= bytes;
-      for (const wake of this.waiting.splice(0)) wake();
-    };
-  }
-}
-
-/** Reuses chunk buffers (sizes rounded up to a power of two): steady memory instead of GC-lagged garbage. Idle
- * buffers of other sizes are dropped when keeping them would hold more than `limit` bytes in all. */
-export class BufferPool {
-  private readonly free = new Map<number, Buffer[]>();
-  private owned = 0;
-
-  constructor(private readonly limit: number) {}
-
-  static sizeFor(length: number): number {
-    return Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(Math.max(1, length))));
-  }
-
-  take(length: number): Buffer {
-    const size = BufferPool.sizeFor(length);
-    const reused = this.free.get(size)?.pop();
-    if (reused) return reused;
-    for (const list of this.free.values()) {
-      while (list.length > 0 && this.owned + size > this.limit) this.owned -= (list.pop() as Buffer).length;
-    }
-    this.owned += size;
-    return Buffer.allocUnsafeSlow(size);
-  }
-
-  give(buffer: Buffer): void {
-    const list = this.free.get(buffer.length) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.length, list);
-  }
 }
