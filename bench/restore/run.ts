@@ -1,11 +1,13 @@
 // `npm run bench:restore`: restore speed of the agent's engine against `kopia snapshot restore` and `cp`, on an S3
 // repository (versitygw) reached through the project's latency-injecting proxy. A disk of --size MiB (default
 // 2048), 70% random and 30% zeros, backed up as a Full plus 5 Incrementals that each change 5%; the last point is
-// restored. For each --latency (ms each way per request; default "25,0,100") the three are run --rounds times,
-// alternating (ours, kopia, cp, ours, ...), so a change of load on the machine hits all three alike. `--order
+// restored. For each --latency (ms each way per request; default "25,0,100") the four are run --rounds times,
+// alternating (ours, kopia-lib, kopia, cp, ours, ...), so a change of load on the machine hits all alike. `--order
 // ascending` runs ours in the Windows write order (every byte in file order, zero chunks written, no holes) here.
 // `--engine adaptive,fixed` runs ours twice per round: reads in flight measured (the default) and fixed at
-// --parallelism, as before the controller (agent/engine/read-concurrency.ts).
+// --parallelism, as before the controller (agent/engine/read-concurrency.ts). `kopia-lib` is kopia's own Go library
+// reading the same chunk map in-process with --parallelism workers (bench/restore/kopia-reader): the floor issue 19
+// measures ours against. `--methods ours,kopia-lib` (default all four) skips the others, e.g. the slow kopia CLI.
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import { startVersityGw } from '../../test/helpers/versitygw.js';
 import { loadAverage } from '../lib/proc-stats.js';
 import { choiceListFlag, numberFlag, numberListFlag, printJson, printTable, progress } from '../lib/report.js';
 import { chunkCensus, type ChunkCensus } from './chunk-census.js';
+import { ensureKopiaReader, restoreWithKopiaLibrary } from './kopia-lib.js';
 import { startLatencyProxy } from './latency-proxy.js';
 import { allocatedBytes, cpuOf, mb, ownCpu, sampleAgentRss, sampleRss } from './measure.js';
 
@@ -28,6 +31,9 @@ const ORDERS = choiceListFlag('order', 'BENCH_ORDER', ['sparse', 'ascending'] as
 if (ORDERS.length !== 1) throw new Error('--order (BENCH_ORDER) takes one of sparse, ascending');
 const ORDER = ORDERS[0]!;
 const ENGINES = choiceListFlag('engine', 'BENCH_ENGINE', ['adaptive', 'fixed'] as const, ['adaptive']);
+/** `ours` stands for every engine of --engine. */
+const METHODS = choiceListFlag('methods', 'BENCH_METHODS', ['ours', 'kopia-lib', 'kopia', 'cp'] as const);
+const runs = (method: (typeof METHODS)[number]) => METHODS.includes(method);
 const INCREMENTALS = 5;
 const TARGET_RATIO_AT_25_MS = 4;
 const TARGET_RATIO_AT_0_MS = 0.9;
@@ -35,7 +41,7 @@ const TARGET_RATIO_AT_100_MS = 3;
 /** node process + kopia server, each at its own peak */
 const AGENT_RSS_LIMIT = 400 * MiB;
 
-type Method = 'ours' | 'ours-fixed' | 'kopia' | 'cp';
+type Method = 'ours' | 'ours-fixed' | 'kopia-lib' | 'kopia' | 'cp';
 const OURS: readonly Method[] = ['ours', 'ours-fixed'];
 
 interface Row {
@@ -140,10 +146,11 @@ async function measureAt(oneWayMs: number, dir: string, gwEndpoint: string, repo
   const rows: Row[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      progress(`${oneWayMs} ms each way, round ${round}/${ROUNDS}: ${ENGINES.map((e) => `ours (${e})`).join(', ')}, kopia, cp`);
-      for (const engine of ENGINES) rows.push(await runOurs(dir, spec, repo.password, manifestId, expected, engine));
-      rows.push(await runKopiaRestore(dir, spec, repo.password, manifestId, expected));
-      rows.push(await runCp(disk, join(dir, 'out', 'cp.vhdx'), expected));
+      progress(`${oneWayMs} ms each way, round ${round}/${ROUNDS}: ${METHODS.flatMap((m) => (m === 'ours' ? ENGINES.map((e) => `ours (${e})`) : [m])).join(', ')}`);
+      if (runs('ours')) for (const engine of ENGINES) rows.push(await runOurs(dir, spec, repo.password, manifestId, expected, engine));
+      if (runs('kopia-lib')) rows.push(await runKopiaLib(dir, spec, repo.password, manifestId, expected));
+      if (runs('kopia')) rows.push(await runKopiaRestore(dir, spec, repo.password, manifestId, expected));
+      if (runs('cp')) rows.push(await runCp(disk, join(dir, 'out', 'cp.vhdx'), expected));
     }
   } finally {
     await proxy?.stop();
@@ -153,6 +160,7 @@ async function measureAt(oneWayMs: number, dir: string, gwEndpoint: string, repo
 
 async function main(): Promise<void> {
   const loadBefore = loadAverage();
+  if (runs('kopia-lib')) kopiaReaderPath = await ensureKopiaReader();
   const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'hvr-bench-'));
   const gw = await startVersityGw();
   // versitygw's command line holds `--port <endpoint>`; nothing else started here does.
@@ -216,6 +224,22 @@ async function runKopiaRestore(dir: string, spec: TestRepository['spec'], passwo
   return { method: 'kopia', seconds, peakRss, cpu, ...(await checkOutput(target, expected)) };
 }
 
+let kopiaReaderPath = '';
+
+async function runKopiaLib(dir: string, spec: TestRepository['spec'], password: string, manifestId: string, expected: string): Promise<Row> {
+  // A fresh kopia folder each run, named on every command line of the run (connect, reader) for the samplers.
+  const home = await mkdtemp(join(dir, 'kopia-lib-'));
+  const target = join(dir, 'out', 'kopia-lib.vhdx');
+  let output: Awaited<ReturnType<typeof restoreWithKopiaLibrary>> | undefined;
+  const { seconds, peakRss, cpu } = await timed(home, async () => {
+    output = await restoreWithKopiaLibrary({ kopiaPath: kopiaPath(), readerPath: kopiaReaderPath, dir: home, repository: spec, password, manifestId, target, workers: PARALLELISM });
+  });
+  await rm(home, { recursive: true, force: true });
+  const { chunksFetched, chunksSkippedZero, openSeconds } = output!;
+  progress(`kopia-lib: ${seconds.toFixed(1)} s (${openSeconds.toFixed(1)} s opening after the connect), ${chunksFetched} chunk objects fetched, ${chunksSkippedZero} zero chunks skipped; ${cpuText(cpu)} (connect + reader + - + S3 + proxy)`);
+  return { method: 'kopia-lib', seconds, peakRss, cpu, chunksFetched, chunksSkippedZero, ...(await checkOutput(target, expected)) };
+}
+
 async function runCp(source: string, target: string, expected: string): Promise<Row> {
   const { seconds, peakRss, cpu } = await timed(target, () => execa('cp', [source, target]));
   return { method: 'cp', seconds, peakRss, cpu, ...(await checkOutput(target, expected)) };
@@ -232,6 +256,7 @@ const ORDER_NOTE = ORDER === 'ascending' ? ', ascending order as on Windows' : '
 const LABELS: Record<Method, string> = {
   ours: `ours (reads in flight measured, at most ${PARALLELISM}${ORDER_NOTE})`,
   'ours-fixed': `ours (parallel ${PARALLELISM} fixed${ORDER_NOTE})`,
+  'kopia-lib': `kopia's Go library in-process (${PARALLELISM} workers)`,
   kopia: 'kopia snapshot restore --write-sparse-files',
   cp: 'cp (local file, no repository)',
 };
@@ -254,7 +279,7 @@ interface MethodSummary {
 }
 
 function summarize(rows: Row[], size: number): MethodSummary[] {
-  const methods: Method[] = [...OURS.filter((m) => rows.some((r) => r.method === m)), 'kopia', 'cp'];
+  const methods = (['ours', 'ours-fixed', 'kopia-lib', 'kopia', 'cp'] as const).filter((m) => rows.some((r) => r.method === m));
   return methods.map((method) => {
     const of = rows.filter((r) => r.method === method);
     const ours = OURS.includes(method);
@@ -275,17 +300,18 @@ function report(results: LatencyResult[], census: ChunkCensus, size: number, loa
   const loadAfter = loadAverage();
   const summary = results.map(({ oneWayMs, rows }) => {
     const methods = summarize(rows, size);
-    const kopia = methods.find((m) => m.method === 'kopia')!;
-    const ratio = kopia.seconds / methods[0]!.seconds;
+    const kopia = methods.find((m) => m.method === 'kopia');
+    const ours = methods.find((m) => OURS.includes(m.method));
+    const ratio = kopia && ours ? kopia.seconds / ours.seconds : undefined;
     const fetched = Math.max(...rows.filter((r) => OURS.includes(r.method)).map((r) => r.chunksFetched ?? 0));
     return { oneWayMs, ratio, methods, chunksFetched: fetched };
   });
   for (const s of summary) {
-    const kopia = s.methods.find((m) => m.method === 'kopia')!;
+    const kopia = s.methods.find((m) => m.method === 'kopia');
     printTable(`Restore of a ${(size / MiB).toFixed(0)} MiB disk (70% random, 30% zero; Full + ${INCREMENTALS} x 5% Incrementals), S3 at ${s.oneWayMs} ms each way, median of ${ROUNDS} alternating rounds (load before ${loadBefore}, after ${loadAfter})`,
       ['method', 'seconds (each round)', 'MB/s', 'vs kopia restore', 'peak RSS MB', 'agent MB: node + kopia server (at one moment)', 'reads in flight', 'CPU s: restorer + kopia server + S3 + proxy', 'allocated MB / logical MB', 'bytes identical'],
       s.methods.map((m) => [LABELS[m.method], `${m.seconds.toFixed(1)} (${m.runs.map((x) => x.toFixed(1)).join(', ')})`, m.mbPerSecond,
-        `${(kopia.seconds / m.seconds).toFixed(2)}x`, mb(m.peakRss),
+        kopia ? `${(kopia.seconds / m.seconds).toFixed(2)}x` : '', mb(m.peakRss),
         m.agentPeakRss === undefined ? '' : `${mb(m.agentPeakRss).toFixed(0)} = ${mb(m.peakRss).toFixed(0)} + ${mb(m.serverPeakRss ?? 0).toFixed(0)} (${mb(m.togetherPeakRss ?? 0).toFixed(0)})`,
         (m.readLimits ?? []).map((limits) => limits.join(' ')).join('; '),
         `${m.cpu.restorer.toFixed(1)} + ${m.cpu.server.toFixed(1)} + ${m.cpu.storage.toFixed(1)} + ${m.cpu.proxy.toFixed(1)} = ${(m.cpu.restorer + m.cpu.server + m.cpu.storage + m.cpu.proxy).toFixed(1)}`,
@@ -300,14 +326,26 @@ function report(results: LatencyResult[], census: ChunkCensus, size: number, loa
     ratioAt0Ms: meets(0, TARGET_RATIO_AT_0_MS),
     ratioAt100Ms: meets(100, TARGET_RATIO_AT_100_MS),
     // one probe of the most repeated chunk is how the engine learns the zero chunk's object id
-    zeroChunksNotFetched: fetchedMost <= census.dataObjects + 1,
-    agentRssUnder400MB: agentRss < AGENT_RSS_LIMIT,
+    zeroChunksNotFetched: runs('ours') ? fetchedMost <= census.dataObjects + 1 : null,
+    agentRssUnder400MB: runs('ours') ? agentRss < AGENT_RSS_LIMIT : null,
     identical: summary.every((s) => s.methods.every((m) => m.identical)),
   };
   const said = (v: boolean | null) => v ?? 'not run';
-  console.log(`chunks: ${census.chunks} in the file, ${census.dataChunks} with data (${census.dataObjects} distinct objects), ${census.zeroChunks} all zero; ours fetched at most ${fetchedMost} objects (data objects + the one zero-chunk probe)`);
-  console.log(`targets: ours >= ${TARGET_RATIO_AT_25_MS}x kopia at 25 ms: ${said(targets.ratioAt25Ms)}; >= ${TARGET_RATIO_AT_0_MS}x at 0 ms: ${said(targets.ratioAt0Ms)}; >= ${TARGET_RATIO_AT_100_MS}x at 100 ms: ${said(targets.ratioAt100Ms)}; zero chunks not fetched: ${targets.zeroChunksNotFetched}; agent (node + kopia server peaks) < 400 MB: ${targets.agentRssUnder400MB} (${mb(agentRss).toFixed(0)} MB); every output identical: ${targets.identical}`);
-  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, engines: ENGINES, order: ORDER, loadBefore, loadAfter, census, latencies: summary, targets });
+  console.log(`chunks: ${census.chunks} in the file, ${census.dataChunks} with data (${census.dataObjects} distinct objects), ${census.zeroChunks} all zero${runs('ours') ? `; ours fetched at most ${fetchedMost} objects (data objects + the one zero-chunk probe)` : ''}`);
+  console.log(`targets: ours >= ${TARGET_RATIO_AT_25_MS}x kopia at 25 ms: ${said(targets.ratioAt25Ms)}; >= ${TARGET_RATIO_AT_0_MS}x at 0 ms: ${said(targets.ratioAt0Ms)}; >= ${TARGET_RATIO_AT_100_MS}x at 100 ms: ${said(targets.ratioAt100Ms)}; zero chunks not fetched: ${said(targets.zeroChunksNotFetched)}; agent (node + kopia server peaks) < 400 MB: ${said(targets.agentRssUnder400MB)} (${mb(agentRss).toFixed(0)} MB); every output identical: ${targets.identical}`);
+  const oursVsKopiaLib = summary.map(({ oneWayMs, methods }) => versusKopiaLib(oneWayMs, methods));
+  for (const v of oursVsKopiaLib) {
+    const seconds = (x: number | null) => (x === null ? 'not run' : `${x.toFixed(1)} s`);
+    console.log(`ours at least as fast as kopia's library in-process at ${v.oneWayMs} ms: ${said(v.atLeastAsFast)} (ours ${seconds(v.oursSeconds)} vs ${seconds(v.kopiaLibSeconds)})`);
+  }
+  printJson({ bench: 'restore', sizeBytes: size, rounds: ROUNDS, parallelism: PARALLELISM, engines: ENGINES, methods: METHODS, order: ORDER, loadBefore, loadAfter, census, latencies: summary, targets, oursVsKopiaLib });
+}
+
+/** Issue 19's floor: ours (the first engine) against kopia's own library reading the same chunks in-process. */
+function versusKopiaLib(oneWayMs: number, methods: MethodSummary[]) {
+  const ours = methods.find((m) => OURS.includes(m.method))?.seconds ?? null;
+  const lib = methods.find((m) => m.method === 'kopia-lib')?.seconds ?? null;
+  return { oneWayMs, oursSeconds: ours, kopiaLibSeconds: lib, atLeastAsFast: ours === null || lib === null ? null : ours <= lib };
 }
 
 await main();
