@@ -22,7 +22,7 @@ export interface ConcurrencyState {
   limit: number;
   /** The last window measured at another limit: what the current one is compared with. */
   previous: Window | null;
-  /** The last window at this lower limit already matched the higher one: one more such window confirms the fall. */
+  /** The last window already found the lower of the two limits no slower: one more such window confirms the fall. */
   fallPending?: boolean;
 }
 
