@@ -16,6 +16,12 @@ function trajectory(throughputAt: (limit: number) => number, limits: Concurrency
   return seen;
 }
 
+/** Seeded multiplicative noise in [1 - amplitude, 1 + amplitude], so a failing sequence can be replayed. */
+function seededNoise(seed: number, amplitude: number): () => number {
+  let state = seed;
+  return () => { state = (state * 1103515245 + 12345) % 2 ** 31; return 1 - amplitude + 2 * amplitude * (state / 2 ** 31); };
+}
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('read concurrency', () => {
@@ -58,8 +64,7 @@ describe('read concurrency', () => {
   }
 
   it('Cannot be talked down by noisy windows where reads still pay (loaded machine: ±15 % per window)', () => {
-    let seed = 7;
-    const noise = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return 0.85 + 0.3 * (seed / 2 ** 31); };
+    const noise = seededNoise(7, 0.15);
     const seen = trajectory((l) => Math.sqrt(l) * 100 * noise(), { floor: 2, ceiling: 16 }, 16, 200);
     assert.ok(mean(seen) >= 10, `mean ${mean(seen).toFixed(1)}: ${seen.join(' ')}`);
   });
@@ -68,8 +73,7 @@ describe('read concurrency', () => {
     // More reads still bring a little (elasticity 0.05, ~2 % per step, less than the noise); one window at the lower
     // limit that happens to look as fast must not be enough to go lower (the rule without a second window spent 92 %
     // of these windows below 11, mean 4.7), or the reads drift to 3-7 where each read's latency then shows.
-    let seed = 11;
-    const noise = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return 0.9 + 0.2 * (seed / 2 ** 31); };
+    const noise = seededNoise(11, 0.1);
     const seen = trajectory((l) => Math.pow(l, 0.05) * 100 * noise(), { floor: 2, ceiling: 16 }, 16, 300);
     const low = seen.filter((l) => l < 11).length / seen.length;
     assert.ok(mean(seen) >= 12 && low <= 0.25, `mean ${mean(seen).toFixed(1)}, ${(low * 100).toFixed(0)} % of windows below 11: ${seen.join(' ')}`);
