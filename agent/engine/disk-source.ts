@@ -1,7 +1,8 @@
 // Which file object a disk snapshot holds: its root must be a single file of the expected name, or a directory
 // holding exactly one such file (reference-system.md treats both alike).
 import { RestoreError } from './types.js';
-import { spawnKopia, type KopiaContext, type SnapshotManifest } from './kopia.js';
+import { MANIFEST_ID_PATTERN } from '../../sidecar/schemas/agent.js';
+import { readSnapshotManifest, spawnKopia, type KopiaContext, type SnapshotManifest } from './kopia.js';
 
 export interface DiskSource {
   objectId: string;
@@ -15,6 +16,31 @@ interface DirectoryEntry {
   type?: unknown;
   obj?: unknown;
   size?: unknown;
+}
+
+/** The disk's file in its snapshot: metadata only, no disk data is read. */
+export async function findDiskSource(ctx: KopiaContext, manifestId: string, expectedFileName: string, signal: AbortSignal): Promise<DiskSource> {
+  const manifest = await readSnapshotManifest(ctx, manifestId, signal);
+  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${manifestId} was not found in the repository`);
+  return resolveDiskSource(ctx, manifest, expectedFileName, signal);
+}
+
+/** A disk of a restore command: which snapshot, and the file name its root must have. */
+export interface DiskRef {
+  manifestId: string;
+  expectedFileName: string;
+}
+
+const MANIFEST_ID = new RegExp(MANIFEST_ID_PATTERN);
+const FILE_NAME = /^[^\\/:*?"<>|\0]+$/;
+
+/** Why the reference cannot name a disk snapshot, before kopia is asked; null when it can. */
+export function diskRefProblem({ manifestId, expectedFileName }: DiskRef): RestoreError | null {
+  if (!MANIFEST_ID.test(manifestId)) return new RestoreError('SNAPSHOT_NOT_FOUND', `"${manifestId.slice(0, 64)}" is not a snapshot manifest id`);
+  if (!FILE_NAME.test(expectedFileName) || expectedFileName === '.' || expectedFileName === '..') {
+    return new RestoreError('SNAPSHOT_NOT_A_DISK', `"${expectedFileName}" is not a plain file name`);
+  }
+  return null;
 }
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase(); // Windows names ignore case

@@ -5,17 +5,18 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AgentPlatform, FolderFacts } from '../platform/platform.js';
 import { readChunkMap, groupByObject, type Chunk } from './chunk-map.js';
-import { resolveDiskSource, type DiskSource } from './disk-source.js';
-import { kopiaRestoreFile, readSnapshotManifest, type KopiaContext } from './kopia.js';
+import { diskRefProblem, type DiskSource } from './disk-source.js';
+import { kopiaRestoreFile, type KopiaContext } from './kopia.js';
 import type { KopiaServer } from './kopia-server.js';
 import { writeChunksInOrder } from './ordered-writer.js';
 import { isAllZero, writeChunksInParallel } from './parallel-writer.js';
 import { assertFreeSpace, assertTargetFree, createPartial, finishPartial, partialPath, removePartial } from './partial-file.js';
 import { RestoreError, type DiskRestoreRequest, type DiskRestoreResult } from './types.js';
-import { MANIFEST_ID_PATTERN } from '../../sidecar/schemas/agent.js';
 
 export interface DiskRestoreDeps {
   ctx: KopiaContext;
+  /** The disk's file in its snapshot (the session looks each one up once). */
+  findSource(manifestId: string, expectedFileName: string, signal: AbortSignal): Promise<DiskSource>;
   /** The session's loopback server; rejects when it cannot be started. */
   server(): Promise<KopiaServer>;
   forceKopiaRestore: boolean;
@@ -24,8 +25,6 @@ export interface DiskRestoreDeps {
 
 const PROGRESS_INTERVAL_MS = 500;
 const MAX_PARALLELISM = 32;
-const MANIFEST_ID = new RegExp(MANIFEST_ID_PATTERN);
-const FILE_NAME = /^[^\\/:*?"<>|\0]+$/;
 
 interface ParallelPlan {
   server: KopiaServer;
@@ -89,7 +88,7 @@ async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Prom
       message: `The target folder's file attributes could not be read (${folder.reason ?? 'unknown reason'}), so the agent cannot make sure the disk is not compressed or encrypted, which Hyper-V refuses; check it before attaching it.`,
     });
   }
-  const source = await findDiskSource(deps.ctx, request.manifestId, request.expectedFileName, request.signal);
+  const source = await deps.findSource(request.manifestId, request.expectedFileName, request.signal);
   if (deps.forceKopiaRestore) {
     request.onNotice?.({ code: 'PARALLEL_UNAVAILABLE', message: 'Parallel restore is turned off; using kopia snapshot restore instead.' });
   }
@@ -102,20 +101,9 @@ async function prepare(deps: DiskRestoreDeps, request: DiskRestoreRequest): Prom
   return { source, plan, folder };
 }
 
-/** The disk's file in its snapshot: metadata only, no disk data is read. */
-export async function findDiskSource(ctx: KopiaContext, manifestId: string, expectedFileName: string, signal: AbortSignal): Promise<DiskSource> {
-  const manifest = await readSnapshotManifest(ctx, manifestId, signal);
-  if (!manifest) throw new RestoreError('SNAPSHOT_NOT_FOUND', `Snapshot ${manifestId} was not found in the repository`);
-  return resolveDiskSource(ctx, manifest, expectedFileName, signal);
-}
-
 function validateRequest(request: DiskRestoreRequest): void {
-  if (!MANIFEST_ID.test(request.manifestId)) {
-    throw new RestoreError('SNAPSHOT_NOT_FOUND', `"${request.manifestId.slice(0, 64)}" is not a snapshot manifest id`);
-  }
-  if (!FILE_NAME.test(request.expectedFileName) || request.expectedFileName === '.' || request.expectedFileName === '..') {
-    throw new RestoreError('SNAPSHOT_NOT_A_DISK', `"${request.expectedFileName}" is not a plain file name`);
-  }
+  const problem = diskRefProblem(request);
+  if (problem) throw problem;
   throwIfCancelled(request.signal);
 }
 

@@ -3,6 +3,8 @@
 // snapshot of a disk is a complete copy of that disk's file (reference-system.md), so a restore reads one snapshot.
 import type { AgentPlatform } from '../platform/platform.js';
 
+import type { DiskRef } from './disk-source.js';
+
 export type RepositoryConnection =
   | { type: 'filesystem'; path: string }
   | {
@@ -27,6 +29,8 @@ export interface RepositoryOptions {
   signal?: AbortSignal;
   /** Skip the parallel path and always use `kopia snapshot restore` (tests, troubleshooting). */
   forceKopiaRestore?: boolean;
+  /** The disks the session will be asked for: their snapshots are looked up while the repository opens. */
+  disks?: readonly DiskRef[];
 }
 
 export interface DiskProgress {

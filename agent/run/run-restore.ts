@@ -144,6 +144,7 @@ class RestoreRun {
       const session = await this.deps.openRepository({
         kopiaPath: config.kopiaPath, workDir: join(config.workDir, `run-${this.plan.runId}`), repository: this.connection.repository,
         password: this.connection.password, signal: this.cancel.signal, platform: this.deps.platform,
+        disks: this.plan.disks.map(({ manifestId, expectedFileName }) => ({ manifestId, expectedFileName })),
       });
       this.log.info('repository open', { ms: Date.now() - openedAt, repository: this.connection.repository.type, from: this.connection.source });
       return { session };

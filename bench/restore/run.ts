@@ -197,10 +197,10 @@ async function runOurs(dir: string, spec: TestRepository['spec'], password: stri
   const around = cpuAround();
   const result = await execa(process.execPath, [...(process.env.BENCH_NODE_OPTIONS ?? '').split(' ').filter(Boolean), projectPath('dist/bench/restore/restore-child.js'), workDir],
     { env: { BENCH_RESTORE: JSON.stringify(input) } });
-  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; peakRss: number; cpuSeconds?: number; chunksFetched: number; chunksSkippedZero: number; readLimits?: number[] };
+  const child = JSON.parse(result.stdout) as { seconds: number; openSeconds: number; phases: Record<'connect' | 'plan' | 'data' | 'commit', number>; peakRss: number; cpuSeconds?: number; chunksFetched: number; chunksSkippedZero: number; readLimits?: number[] };
   const rss = agentRss.stop();
   const cpu: CpuSplit = { ...around.stop(), restorer: child.cpuSeconds ?? rss.cpu.node, server: rss.cpu.server + rss.cpu.other };
-  progress(`ours (${engine}): ${child.seconds.toFixed(1)} s (${child.openSeconds.toFixed(1)} s opening), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; reads in flight ${(child.readLimits ?? []).join(' → ')}; peak RSS node ${mb(child.peakRss).toFixed(0)} MB + kopia server ${mb(rss.server).toFixed(0)} MB (together at one moment ${mb(rss.together).toFixed(0)} MB); ${cpuText(cpu)} (engine + kopia server + S3 + proxy)`);
+  progress(`ours (${engine}): ${child.seconds.toFixed(1)} s (connect ${child.phases.connect.toFixed(2)} s, lookup and chunk map ${child.phases.plan.toFixed(2)} s, data ${child.phases.data.toFixed(2)} s, fsync and move ${child.phases.commit.toFixed(2)} s), ${child.chunksFetched} chunk objects fetched, ${child.chunksSkippedZero} zero chunks skipped; reads in flight ${(child.readLimits ?? []).join(' → ')}; peak RSS node ${mb(child.peakRss).toFixed(0)} MB + kopia server ${mb(rss.server).toFixed(0)} MB (together at one moment ${mb(rss.together).toFixed(0)} MB); ${cpuText(cpu)} (engine + kopia server + S3 + proxy)`);
   await rm(workDir, { recursive: true, force: true });
   return { method: engine === 'adaptive' ? 'ours' : 'ours-fixed', seconds: child.seconds, peakRss: child.peakRss, serverRss: rss.server, togetherRss: rss.together,
     readLimits: child.readLimits, cpu, ...(await checkOutput(targetFile, expected)), chunksFetched: child.chunksFetched, chunksSkippedZero: child.chunksSkippedZero };

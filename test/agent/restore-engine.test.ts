@@ -129,6 +129,26 @@ describe('restore engine (filesystem repository)', function () {
       (e: RestoreError) => e.code === 'TARGET_UNAVAILABLE' && e.message === `Target folder ${join(out, 'no-such-folder')} does not exist or cannot be read`);
   });
 
+  it('Can open the repository once (no separate connect) and look up each disk once, whatever the run asks', async () => {
+    // The real kopia behind a wrapper that writes down each command it is given.
+    const calls = join(repo.dir, 'kopia-calls.log');
+    const wrapper = join(repo.dir, 'kopia-logged.sh');
+    await writeFile(wrapper, `#!/bin/sh\necho "$1 $2" >> "${calls}"\nexec "${kopiaPath()}" "$@"\n`, { mode: 0o755 });
+    const disks = vm.disks.map((d) => ({ manifestId: vm.points[1].manifests[d.name], expectedFileName: d.name }));
+    const logged = await openRepository({ kopiaPath: wrapper, workDir: join(repo.dir, 'logged-work'), repository: repo.spec, password: repo.password, disks });
+    try {
+      for (const disk of vm.disks) assert.equal(await logged.diskSize(vm.points[1].manifests[disk.name], disk.name, new AbortController().signal), disk.size);
+      const target = join(out, 'logged-disk0.vhdx');
+      await logged.restoreDisk(request('disk0.vhdx', 1, target));
+      assert.equal(await sha256File(target), vm.points[1].sha256['disk0.vhdx']);
+    } finally {
+      await logged.close();
+    }
+    const commands = (await readFile(calls, 'utf8')).trim().split('\n');
+    assert.deepEqual(commands.filter((c) => c !== 'manifest show').sort(), ['server start'], commands.join(', '));
+    assert.equal(commands.filter((c) => c === 'manifest show').length, vm.disks.length);
+  });
+
   it('Rejects a wrong repository password with a clear error', async () => {
     await assert.rejects(openRepository({ kopiaPath: kopiaPath(), workDir: join(repo.dir, 'bad-work'), repository: repo.spec, password: 'wrong' }),
       (e: RestoreError) => e.code === 'REPOSITORY_UNAVAILABLE' && e.message === 'Cannot open the backup repository: the repository password is wrong');
