@@ -15,7 +15,7 @@ const FORMAT_BLOB_CACHE_NS = 900_000_000_000;
 
 /** kopia's storage section for the connection; the S3 keys are in it, as `kopia repository connect` would write
  * them, which is why the session's folder is private and removed on close. */
-export function storageSection(repo: RepositoryConnection): { type: string; config: Record<string, unknown> } {
+function storageSection(repo: RepositoryConnection): { type: string; config: Record<string, unknown> } {
   if (repo.type === 'filesystem') {
     return { type: 'filesystem', config: { path: resolve(repo.path), fileMode: 0o600, dirMode: 0o700, dirShards: null } };
   }

@@ -2,7 +2,6 @@
 // Terminology: a *disk* is one .vhdx file of a VM; a *point* is one backup (Full or Incremental); every point's
 // snapshot of a disk is a complete copy of that disk's file (reference-system.md), so a restore reads one snapshot.
 import type { AgentPlatform } from '../platform/platform.js';
-
 import type { DiskRef } from './disk-source.js';
 
 export type RepositoryConnection =
