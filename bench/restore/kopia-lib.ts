@@ -4,7 +4,7 @@
 import { execa } from 'execa';
 import { connectRepository, createKopiaContext } from '../../agent/engine/kopia.js';
 import type { RepositoryConnection } from '../../agent/engine/types.js';
-import { projectPath } from '../../test/helpers/paths.js';
+import { ensureBenchTool } from './bench-tool.js';
 
 export interface KopiaLibInput {
   kopiaPath: string;
@@ -30,11 +30,8 @@ export interface KopiaLibOutput {
 
 const FIELDS = ['seconds', 'openSeconds', 'chunks', 'chunksFetched', 'chunksSkippedZero', 'bytesWritten'] as const;
 
-/** Builds the reader once per source version (scripts/ensure-kopia-reader.sh) and returns its path. */
-export async function ensureKopiaReader(): Promise<string> {
-  const { stdout } = await execa('bash', [projectPath('scripts/ensure-kopia-reader.sh')], { stderr: 'inherit' });
-  return stdout.trim();
-}
+/** Builds the reader once per source version and returns its path. */
+export const ensureKopiaReader = (): Promise<string> => ensureBenchTool('kopia-reader');
 
 export async function restoreWithKopiaLibrary(input: KopiaLibInput): Promise<KopiaLibOutput> {
   const ctx = await createKopiaContext(input.kopiaPath, input.dir, input.password);

@@ -1,51 +1,37 @@
-// A TCP proxy that delays every piece of data by `oneWayMs` in each direction, so each S3 request pays about
-// 2 x oneWayMs as it would against remote object storage (the bottleneck the parallel restore removes).
-import { createServer, connect, type Socket } from 'node:net';
+// Starts the bench's latency proxy (bench/restore/latency-proxy, Go): every S3 request pays a round trip of
+// 2 x oneWayMs, as it would against remote object storage (the bottleneck the parallel restore removes). It runs as a
+// process of its own, so the bench can count its CPU apart from what it measures.
+import { execa, type ResultPromise } from 'execa';
+import { createInterface } from 'node:readline';
+import { ensureBenchTool } from './bench-tool.js';
 
 export interface LatencyProxy {
   endpoint: string;
+  /** Text found in the proxy's command line and nowhere else (for the CPU sampler). */
+  commandLineNeedle: string;
   stop(): Promise<void>;
 }
 
-export function startLatencyProxy(target: string, oneWayMs: number): Promise<LatencyProxy> {
-  const [host, port] = [target.split(':')[0], Number(target.split(':')[1])];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const toClient = delayed(client, oneWayMs);
-    // The storage's answers are most of the bytes: read them up to 1 MiB at a time (a plain socket reads 64 KiB),
-    // so the proxy spends fewer syscalls of the CPU it shares with what it measures.
-    const upstream = connect({ port, host, onread: { buffer: Buffer.allocUnsafe(1024 * 1024), callback: (n, buffer) => { toClient.data(Buffer.from(buffer.subarray(0, n))); return true; } } });
-    upstream.setNoDelay(true);
-    upstream.on('end', toClient.end);
-    const toUpstream = delayed(upstream, oneWayMs);
-    client.setNoDelay(true);
-    client.on('data', toUpstream.data);
-    client.on('end', toUpstream.end);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => { client.destroy(); upstream.destroy(); });
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const endpoint = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      resolve({
-        endpoint,
-        stop: () => new Promise((done) => {
-          for (const socket of sockets) socket.destroy();
-          server.close(() => done());
-        }),
-      });
+export async function startLatencyProxy(target: string, oneWayMs: number): Promise<LatencyProxy> {
+  const binary = await ensureBenchTool('latency-proxy');
+  // stdin stays a pipe held by us: the proxy exits when it closes, so it cannot outlive the bench.
+  const child: ResultPromise = execa(binary, ['--target', target, '--one-way-ms', String(oneWayMs)], { stdin: 'pipe', stderr: 'inherit', reject: false });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      lines.close();
+      const parsed = JSON.parse(line) as { endpoint?: unknown };
+      if (typeof parsed.endpoint === 'string') resolve(parsed.endpoint);
+      else reject(new Error(`the latency proxy printed no endpoint: ${line.slice(0, 200)}`));
     });
+    void child.then((result) => reject(new Error(`the latency proxy exited with ${String(result.exitCode)} before it listened`)));
   });
-}
-
-// Timers with equal delays fire in order, so the byte stream keeps its order.
-function delayed(to: Socket, delayMs: number): { data(chunk: Buffer): void; end(): void } {
   return {
-    data: (chunk) => { setTimeout(() => { if (!to.destroyed) to.write(chunk); }, delayMs); },
-    end: () => { setTimeout(() => to.end(), delayMs); },
+    endpoint,
+    commandLineNeedle: `${binary}\0`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await child;
+    },
   };
 }

@@ -83,12 +83,6 @@ export function cpuOf(needle: string): { stop(): number } {
   return { stop: () => total() - from };
 }
 
-/** CPU seconds of this process (the bench itself: the latency proxy runs in it), from now to stop(). */
-export function ownCpu(): { stop(): number } {
-  const from = process.cpuUsage();
-  return { stop: () => { const used = process.cpuUsage(from); return (used.user + used.system) / 1e6; } };
-}
-
 export async function allocatedBytes(path: string): Promise<number> {
   return (await stat(path)).blocks * 512;
 }

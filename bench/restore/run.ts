@@ -20,7 +20,7 @@ import { choiceListFlag, numberFlag, numberListFlag, printJson, printTable, prog
 import { chunkCensus, type ChunkCensus } from './chunk-census.js';
 import { ensureKopiaReader, restoreWithKopiaLibrary } from './kopia-lib.js';
 import { startLatencyProxy } from './latency-proxy.js';
-import { allocatedBytes, cpuOf, mb, ownCpu, sampleAgentRss, sampleRss } from './measure.js';
+import { allocatedBytes, cpuOf, mb, sampleAgentRss, sampleRss } from './measure.js';
 
 const MiB = 1024 * 1024;
 const SIZE_MIB = numberFlag('size', 'BENCH_SIZE_MIB', 2048);
@@ -69,7 +69,7 @@ interface CpuSplit {
   server: number;
   /** versitygw */
   storage: number;
-  /** the bench process, where the latency proxy runs */
+  /** the latency proxy (a process of its own; 0 at 0 ms, where there is none) */
   proxy: number;
 }
 
@@ -119,11 +119,13 @@ async function timed(needle: string, run: () => Promise<unknown>): Promise<{ sec
 }
 
 let storageNeedle = '';
+/** The running latency proxy's command line needle; empty at 0 ms. */
+let proxyNeedle = '';
 
 /** The CPU the storage and the proxy spent while one restore ran. */
 function cpuAround(): { stop(): Pick<CpuSplit, 'storage' | 'proxy'> } {
   const storage = cpuOf(storageNeedle);
-  const proxy = ownCpu();
+  const proxy = proxyNeedle ? cpuOf(proxyNeedle) : { stop: () => 0 };
   return { stop: () => ({ storage: storage.stop(), proxy: proxy.stop() }) };
 }
 
@@ -143,6 +145,7 @@ interface LatencyResult {
 async function measureAt(oneWayMs: number, dir: string, gwEndpoint: string, repo: TestRepository, disk: string, manifestId: string, expected: string): Promise<LatencyResult> {
   const proxy = oneWayMs > 0 ? await startLatencyProxy(gwEndpoint, oneWayMs) : null;
   const spec = { ...repo.spec, endpoint: proxy?.endpoint ?? gwEndpoint };
+  proxyNeedle = proxy?.commandLineNeedle ?? '';
   const rows: Row[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
@@ -154,6 +157,7 @@ async function measureAt(oneWayMs: number, dir: string, gwEndpoint: string, repo
     }
   } finally {
     await proxy?.stop();
+    proxyNeedle = '';
   }
   return { oneWayMs, rows };
 }

@@ -1,0 +1,3 @@
+module hyperv-restore/bench/latency-proxy
+
+go 1.25
