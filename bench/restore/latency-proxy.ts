@@ -20,8 +20,8 @@ export async function startLatencyProxy(target: string, oneWayMs: number): Promi
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
       lines.close();
-      const parsed = JSON.parse(line) as { endpoint?: unknown };
-      if (typeof parsed.endpoint === 'string') resolve(parsed.endpoint);
+      const endpoint = endpointIn(line);
+      if (endpoint) resolve(endpoint);
       else reject(new Error(`the latency proxy printed no endpoint: ${line.slice(0, 200)}`));
     });
     void child.then((result) => reject(new Error(`the latency proxy exited with ${String(result.exitCode)} before it listened`)));
@@ -34,4 +34,13 @@ export async function startLatencyProxy(target: string, oneWayMs: number): Promi
       await child;
     },
   };
+}
+
+function endpointIn(line: string): string | null {
+  try {
+    const parsed = JSON.parse(line) as { endpoint?: unknown };
+    return typeof parsed.endpoint === 'string' ? parsed.endpoint : null;
+  } catch {
+    return null;
+  }
 }
